@@ -1,0 +1,3 @@
+import 'reflect-metadata';
+import { HELLO } from '@kubecohort/contracts';
+console.log(HELLO);
