@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.js';
+export { env } from './env-types.js';
