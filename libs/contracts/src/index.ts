@@ -1,1 +1,1 @@
-export const HELLO = 'x';
+export * from './task-status.js';

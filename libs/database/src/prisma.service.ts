@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
@@ -15,7 +15,7 @@ export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
  * Repositories in this lib are its only users.
  */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
     super({
       adapter: new PrismaPg({
@@ -27,7 +27,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After every module's destroy hook, so in-flight work that still writes can finish first. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 

@@ -1,0 +1,2 @@
+export { CredentialsJanitor } from './credentials-janitor.js';
+export { IS_PUBLIC, Public } from './public.decorator.js';

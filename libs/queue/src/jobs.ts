@@ -1,0 +1,20 @@
+/**
+ * Every queue and job of the platform, with its payload type. Producers and processors use these
+ * names only, so a renamed job fails to compile instead of silently never running.
+ */
+export const QUEUE_NAMES = ['maintenance', 'grading', 'provisioning', 'lifecycle', 'notifications'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobPayloads {
+  /** Deletes expired refresh tokens, link codes and reset codes. Repeats hourly. */
+  'maintenance.purge-expired-credentials': { olderThanHours: number };
+}
+export type JobName = keyof JobPayloads;
+
+export const JOB_QUEUES: { [J in JobName]: QueueName } = {
+  'maintenance.purge-expired-credentials': 'maintenance',
+};
+
+export function queueOf(job: JobName): QueueName {
+  return JOB_QUEUES[job];
+}

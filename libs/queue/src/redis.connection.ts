@@ -1,0 +1,52 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export interface RedisSettings {
+  url: string;
+  /** Namespaces every key and queue of this deployment (tests use one per run). */
+  prefix: string;
+}
+
+export const REDIS_SETTINGS = Symbol('REDIS_SETTINGS');
+
+/**
+ * The process's general-purpose Redis client (rate limits, pub/sub fan-out, readiness), and the
+ * source of connection options for BullMQ, which must own its own connections.
+ */
+@Injectable()
+export class RedisConnection implements OnApplicationShutdown {
+  readonly client: Redis;
+
+  constructor(@Inject(REDIS_SETTINGS) readonly settings: RedisSettings) {
+    // No offline queue: a command while Redis is down fails at once instead of hanging.
+    this.client = new Redis(settings.url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.client.on('error', () => undefined); // reconnects by itself; readiness reports the outage
+  }
+
+  /** Options for BullMQ queues and workers (they need maxRetriesPerRequest: null). */
+  bullConnection(): ConnectionOptions {
+    const url = new URL(this.settings.url);
+    return {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: url.username || undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+      tls: url.protocol === 'rediss:' ? {} : undefined,
+      maxRetriesPerRequest: null,
+    };
+  }
+
+  key(...parts: string[]): string {
+    return [this.settings.prefix, ...parts].join(':');
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  onApplicationShutdown(): void {
+    this.client.disconnect();
+  }
+}
