@@ -1,0 +1,67 @@
+import type { EventPayloads, EventType, LiveEvent } from '@kubecohort/contracts';
+import { type Prisma, PrismaService } from '@kubecohort/database';
+import { Injectable } from '@nestjs/common';
+
+export interface AppendOptions {
+  /** The student the event is about: then only they and the cohort's staff see it. */
+  subjectUserId?: string | null;
+}
+
+export interface StoredEvent<T extends EventType = EventType> extends LiveEvent<T> {
+  subjectUserId: string | null;
+}
+
+type Db = Prisma.TransactionClient | PrismaService;
+
+/**
+ * The append-only per-cohort event log. Ids come from a counter row bumped inside the writing
+ * transaction: writers of one cohort serialise on that row, so ids commit in increasing order and
+ * "everything after N" can never miss an event that committed late.
+ */
+@Injectable()
+export class EventLog {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async append<T extends EventType>(
+    tx: Prisma.TransactionClient,
+    cohortId: string,
+    type: T,
+    payload: EventPayloads[T],
+    options: AppendOptions = {},
+  ): Promise<StoredEvent<T>> {
+    const [counter] = await tx.$queryRaw<{ last_id: bigint }[]>`
+      INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES (${cohortId}::uuid, 1)
+      ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
+      RETURNING last_id`;
+    const id = counter!.last_id;
+    const row = await tx.event.create({
+      data: { cohortId, id, type, payload: payload as Prisma.InputJsonValue, subjectUserId: options.subjectUserId ?? null },
+      select: { at: true },
+    });
+    return {
+      id: id.toString(),
+      type,
+      cohortId,
+      at: row.at.toISOString(),
+      payload,
+      subjectUserId: options.subjectUserId ?? null,
+    };
+  }
+
+  /** Events of a cohort after `afterId`, in id order (replay). */
+  async readAfter(cohortId: string, afterId: bigint, limit = 1000, db: Db = this.prisma): Promise<StoredEvent[]> {
+    const rows = await db.event.findMany({
+      where: { cohortId, id: { gt: afterId } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return rows.map((row) => ({
+      id: row.id.toString(),
+      type: row.type as EventType,
+      cohortId: row.cohortId,
+      at: row.at.toISOString(),
+      payload: row.payload as unknown as EventPayloads[EventType],
+      subjectUserId: row.subjectUserId,
+    }));
+  }
+}
