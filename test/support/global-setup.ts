@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateDeploy } from '../../tools/db/migrate.js';
+import { execFileSync } from 'node:child_process';
 
 /**
  * Every test run gets its own PostgreSQL database (migrated from prisma/migrations) and its own
@@ -25,5 +25,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.KC_TEST_DATABASE = name;
   process.env.REDIS_PREFIX = `kc-test:${name}`;
   process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
-  await migrateDeploy({ connectionString: process.env.DATABASE_URL, migrationsDir: 'prisma/migrations' });
+  // The same migration runner production uses (tools/db), as a child process.
+  execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/db/migrate-deploy.ts'], {
+    env: { ...process.env, DATABASE_URL: url.toString() },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
