@@ -8,9 +8,11 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from './api.config.js';
 import { AuthController } from './auth/auth.controller.js';
+import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
 import { HealthController } from './health.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { createValidationPipe } from './http/validation.js';
+import { ProgressHttpModule } from './progress/progress-http.module.js';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -28,6 +30,8 @@ export class ApiModule implements OnApplicationBootstrap {
           issuer: 'kubecohort',
         }),
         RealtimeModule,
+        CohortsHttpModule,
+        ProgressHttpModule,
       ],
       controllers: [HealthController, AuthController],
       providers: [
