@@ -1,7 +1,7 @@
 import { AuthGuard, AuthModule, RateLimitGuard } from '@kubecohort/auth';
 import { DatabaseModule, PrismaService } from '@kubecohort/database';
-import { HealthService, pinoParams } from '@kubecohort/observability';
-import { QueueModule, RedisConnection } from '@kubecohort/queue';
+import { HealthService, Metrics, pinoParams } from '@kubecohort/observability';
+import { JobQueue, QUEUE_NAMES, QueueModule, RedisConnection } from '@kubecohort/queue';
 import { RealtimeModule } from '@kubecohort/realtime';
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
@@ -10,6 +10,7 @@ import { ApiConfig } from './api.config.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { ProgressHttpModule } from './progress/progress-http.module.js';
@@ -33,10 +34,11 @@ export class ApiModule implements OnApplicationBootstrap {
         CohortsHttpModule,
         ProgressHttpModule,
       ],
-      controllers: [HealthController, AuthController],
+      controllers: [HealthController, MetricsController, AuthController],
       providers: [
         { provide: ApiConfig, useValue: config },
         HealthService,
+        Metrics,
         // Order matters: authenticate first, then count the caller against rate limits.
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
@@ -51,10 +53,25 @@ export class ApiModule implements OnApplicationBootstrap {
     private readonly health: HealthService,
     private readonly prisma: PrismaService,
     private readonly redis: RedisConnection,
+    private readonly metrics: Metrics,
+    private readonly jobs: JobQueue,
   ) {}
 
   onApplicationBootstrap(): void {
     this.health.register({ name: 'postgres', check: () => this.prisma.ping() });
     this.health.register({ name: 'redis', check: () => this.redis.ping() });
+    this.metrics.gauge('kubecohort_db_pool_connections', 'PostgreSQL pool connections by state', ['state'], (gauge) => {
+      const stats = this.prisma.poolStats();
+      gauge.set({ state: 'total' }, stats.total);
+      gauge.set({ state: 'idle' }, stats.idle);
+      gauge.set({ state: 'waiting' }, stats.waiting);
+      gauge.set({ state: 'max' }, stats.max);
+    });
+    this.metrics.gauge('kubecohort_queue_jobs', 'BullMQ jobs by queue and state', ['queue', 'state'], async (gauge) => {
+      for (const name of QUEUE_NAMES) {
+        const counts = await this.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+        for (const [state, count] of Object.entries(counts)) gauge.set({ queue: name, state }, count);
+      }
+    });
   }
 }

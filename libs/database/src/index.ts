@@ -1,5 +1,5 @@
 export { DatabaseModule } from './database.module.js';
-export { PrismaService, type DatabaseOptions } from './prisma.service.js';
+export { PrismaService, type DatabaseOptions, type PoolStats } from './prisma.service.js';
 export { Prisma, PrismaClient } from './generated/prisma/client.js';
 export type * from './generated/prisma/client.js';
 export * from './generated/prisma/enums.js';

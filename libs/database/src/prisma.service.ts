@@ -1,5 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export interface DatabaseOptions {
@@ -10,30 +11,53 @@ export interface DatabaseOptions {
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 /**
- * The one Prisma client of a process, on the pg driver adapter (no native query engine).
- * Repositories in this lib are its only users.
+ * The one Prisma client of a process, on the pg driver adapter (no native query engine), over a
+ * pool we own so its health can be measured and its errors handled. Repositories are its users.
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    super({
-      adapter: new PrismaPg({
-        connectionString: options.url,
-        max: options.poolMax ?? 10,
-        // Fail fast instead of queueing forever when PostgreSQL is gone; /readyz reports it.
-        connectionTimeoutMillis: 3000,
-      }),
+  private readonly pool: pg.Pool;
+
+  constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      // Fail fast instead of queueing forever when PostgreSQL is gone; /readyz reports it.
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30000,
     });
+    super({ adapter: new PrismaPg(pool) });
+    this.pool = pool;
+    // An idle connection dropped by the server (restart, failover) must not crash the process.
+    const logger = new Logger(PrismaService.name);
+    pool.on('error', (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
   }
 
-  /** After every module's destroy hook, so in-flight work that still writes can finish first. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.$disconnect();
+  poolStats(): PoolStats {
+    return {
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+      max: this.options.poolMax ?? 10,
+    };
   }
 
   /** Cheap liveness probe of the database for readiness checks. */
   async ping(): Promise<void> {
     await this.$queryRaw`SELECT 1`;
+  }
+
+  /** After every module's destroy hook, so in-flight work that still writes can finish first. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.$disconnect();
+    await this.pool.end();
   }
 }

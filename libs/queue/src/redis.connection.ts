@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -15,13 +15,26 @@ export const REDIS_SETTINGS = Symbol('REDIS_SETTINGS');
  * source of connection options for BullMQ, which must own its own connections.
  */
 @Injectable()
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
 
   constructor(@Inject(REDIS_SETTINGS) readonly settings: RedisSettings) {
     // No offline queue: a command while Redis is down fails at once instead of hanging.
     this.client = new Redis(settings.url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.client.on('error', () => undefined); // reconnects by itself; readiness reports the outage
+  }
+
+  /** Waits (briefly) for the first connection so the process is ready as soon as it has booted. */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3000);
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) new Logger(RedisConnection.name).warn('Redis is not reachable yet; retrying in the background');
   }
 
   /** Options for BullMQ queues and workers (they need maxRetriesPerRequest: null). */
