@@ -30,7 +30,6 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   app.enableCors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false, credentials: true });
   app.setGlobalPrefix('api/v1', { exclude: ['healthz', 'readyz', 'metrics'] });
   app.set('trust proxy', 'loopback');
-  app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
     .setTitle('kubecohort API')

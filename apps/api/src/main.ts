@@ -1,13 +1,26 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@kubecohort/config';
-import { HealthService } from '@kubecohort/observability';
+import { closeOnSignal, HealthService } from '@kubecohort/observability';
 import { Logger } from 'nestjs-pino';
+import { loadConfigOrExit } from '@kubecohort/config';
 import { ApiConfig } from './api.config.js';
-import { createApiApp } from './api.factory.js';
+import type { AddressInfo } from 'node:net';
 
+// Validate the configuration before loading the application module, so a bad setting fails fast.
 const config = loadConfigOrExit('api', () => ApiConfig.load());
+const { createApiApp } = await import('./api.factory.js');
+
 const app = await createApiApp(config);
-// SIGTERM: report not-ready first so balancers stop routing, then Nest drains and closes.
-process.once('SIGTERM', () => app.get(HealthService).markShuttingDown());
+const logger = app.get(Logger);
 await app.listen(config.PORT, config.HOST);
-app.get(Logger).log(`api listening on http://${config.HOST}:${config.PORT}`);
+const { port } = app.getHttpServer().address() as AddressInfo;
+logger.log(`api listening on http://${config.HOST}:${port}`);
+
+// Report not-ready first so balancers stop routing, then drain requests and close connections.
+closeOnSignal(
+  async () => {
+    app.get(HealthService).markShuttingDown();
+    await app.close();
+  },
+  config.SHUTDOWN_GRACE_MS,
+  (message) => logger.log(message),
+);

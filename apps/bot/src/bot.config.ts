@@ -7,6 +7,8 @@ const schema = z.object({
   REDIS_URL: env.redisUrl(),
   REDIS_PREFIX: z.string().min(1).default('kubecohort'),
   LOG_LEVEL: env.logLevel(),
+  /** Drain time for in-flight work after SIGTERM. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   /** Base URL of the kubecohort API the bot is a client of. */
   API_URL: z.url().default('http://127.0.0.1:3000'),
   /** Without a token the bot stays idle and healthy (local runs, CI). */

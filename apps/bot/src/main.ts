@@ -1,17 +1,18 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@kubecohort/config';
-import { HealthServer, HealthService } from '@kubecohort/observability';
+import { closeOnSignal, HealthServer, HealthService } from '@kubecohort/observability';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { loadConfigOrExit } from '@kubecohort/config';
 import { BotConfig } from './bot.config.js';
-import { BotModule } from './bot.module.js';
-import { DiscordClient } from './discord.client.js';
 
+// Validate the configuration before loading the application module, so a bad setting fails fast.
 const config = loadConfigOrExit('bot', () => BotConfig.load());
+const { BotModule } = await import('./bot.module.js');
+const { DiscordClient } = await import('./discord.client.js');
+
 const app = await NestFactory.createApplicationContext(BotModule.forRoot(config), { bufferLogs: true });
 const logger = app.get(Logger);
 app.useLogger(logger);
-app.enableShutdownHooks();
 
 const health = app.get(HealthService);
 const healthServer = new HealthServer(health);
@@ -19,7 +20,12 @@ const port = await healthServer.listen(config.HEALTH_PORT);
 await app.get(DiscordClient).start();
 logger.log(`bot ready (health on :${port})`);
 
-process.once('SIGTERM', () => {
-  health.markShuttingDown();
-  void healthServer.close();
-});
+closeOnSignal(
+  async () => {
+    health.markShuttingDown();
+    await healthServer.close();
+    await app.close();
+  },
+  config.SHUTDOWN_GRACE_MS,
+  (message) => logger.log(message),
+);

@@ -1,17 +1,18 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@kubecohort/config';
-import { HealthServer, HealthService } from '@kubecohort/observability';
+import { closeOnSignal, HealthServer, HealthService } from '@kubecohort/observability';
 import { JobQueue, JobWorkers } from '@kubecohort/queue';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { loadConfigOrExit } from '@kubecohort/config';
 import { WorkerConfig } from './worker.config.js';
-import { WorkerModule } from './worker.module.js';
 
+// Validate the configuration before loading the application module, so a bad setting fails fast.
 const config = loadConfigOrExit('worker', () => WorkerConfig.load());
+const { WorkerModule } = await import('./worker.module.js');
+
 const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
 const logger = app.get(Logger);
 app.useLogger(logger);
-app.enableShutdownHooks();
 
 const health = app.get(HealthService);
 const healthServer = new HealthServer(health);
@@ -23,8 +24,13 @@ if (config.WORKER_QUEUES.includes('maintenance')) {
 }
 logger.log(`worker ready (health on :${port})`);
 
-// SIGTERM: stop taking jobs, let running ones finish (Nest shutdown hooks close the workers).
-process.once('SIGTERM', () => {
-  health.markShuttingDown();
-  void healthServer.close();
-});
+// Stop taking jobs, let running ones finish (the workers close in the module destroy hook).
+closeOnSignal(
+  async () => {
+    health.markShuttingDown();
+    await healthServer.close();
+    await app.close();
+  },
+  config.SHUTDOWN_GRACE_MS,
+  (message) => logger.log(message),
+);

@@ -10,6 +10,8 @@ const schema = z.object({
   REDIS_URL: env.redisUrl(),
   REDIS_PREFIX: z.string().min(1).default('kubecohort'),
   LOG_LEVEL: env.logLevel(),
+  /** Drain time for in-flight work after SIGTERM. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30000),
   /** Which queues this process serves (comma-separated); all by default. */
   WORKER_QUEUES: env
     .csv()
