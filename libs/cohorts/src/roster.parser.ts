@@ -43,6 +43,10 @@ const HEADER_ALIASES: Record<string, Column> = {
   discordusername: 'discord',
 };
 
+function hasControlCharacters(value: string): boolean {
+  return [...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
+
 function headerKey(cell: string): string {
   return cell.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
 }
@@ -112,7 +116,7 @@ export function parseRoster(csv: string): ParsedRoster {
     let discord: string | null | undefined;
     if (rawDiscord !== undefined) {
       discord = normalizeDiscordUsername(rawDiscord) || null;
-      if (discord && (discord.length > DISCORD_MAX || /\s{2,}|[\u0000-\u001f]/.test(discord))) {
+      if (discord && (discord.length > DISCORD_MAX || hasControlCharacters(discord))) {
         problems.push('discord username is not valid');
       }
     }
