@@ -26,6 +26,7 @@ const schema = z.object({
 });
 
 /** The api's one validated configuration, injectable under its own class. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface below types the validated values
 export class ApiConfig {
   static load(source: NodeJS.ProcessEnv = process.env): ApiConfig {
     return Object.assign(new ApiConfig(), loadConfig(schema, source));

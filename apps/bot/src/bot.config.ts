@@ -17,6 +17,7 @@ const schema = z.object({
   DISCORD_API_URL: z.url().optional(),
 });
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface below types the validated values
 export class BotConfig {
   static load(source: NodeJS.ProcessEnv = process.env): BotConfig {
     return Object.assign(new BotConfig(), loadConfig(schema, source));

@@ -21,6 +21,7 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface below types the validated values
 export class WorkerConfig {
   static load(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
     return Object.assign(new WorkerConfig(), loadConfig(schema, source));

@@ -35,7 +35,7 @@ export class EventLog {
       RETURNING last_id`;
     const id = counter!.last_id;
     const row = await tx.event.create({
-      data: { cohortId, id, type, payload: payload as Prisma.InputJsonValue, subjectUserId: options.subjectUserId ?? null },
+      data: { cohortId, id, type, payload, subjectUserId: options.subjectUserId ?? null },
       select: { at: true },
     });
     return {

@@ -70,7 +70,7 @@ export class ErrorFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'object' && response !== null && 'message' in response
-          ? String((response as { message: unknown }).message)
+          ? String(response.message)
           : exception.message;
       return [status, { error: HTTP_ERROR_NAMES[status] ?? 'error', message, details: [] }];
     }
