@@ -23,3 +23,4 @@ export { RateLimiter, type RateLimitRule } from './rate-limiter.js';
 export { RefreshRejectedError, RefreshTokens } from './refresh-tokens.js';
 export { ServiceTokens } from './service-tokens.js';
 export { humanCode, newOpaqueToken, sha256 } from './token-hash.js';
+export { ENCRYPTION_KEYS, SecretBox, SecretBoxError, type EncryptionKey } from './secret-box.js';
