@@ -77,7 +77,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       const res = await join(body);
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: expect.any(Number), cohortId: cohort.id });
-      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: (body.email as string).toLowerCase() } });
+      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: (body.email).toLowerCase() } });
       expect(user.role).toBe('student');
       expect(user.passwordHash).toMatch(/^\$argon2id\$/);
       expect((await api.prisma.inviteCode.findUniqueOrThrow({ where: { id: cohort.invite.id } })).uses).toBe(1);
@@ -95,7 +95,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       const again = await join(body);
       expect(again.status).toBe(201);
       expect(again.body.cohortId).toBe(cohort.id);
-      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: body.email as string } });
+      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: body.email } });
       expect(await api.prisma.enrollment.count({ where: { userId: user.id } })).toBe(1);
       expect((await api.prisma.inviteCode.findUniqueOrThrow({ where: { id: cohort.invite.id } })).uses).toBe(1);
       expect(await eventsOf(api, cohort.id, 'enrollment.changed')).toHaveLength(1);
@@ -196,7 +196,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       const cohort = await createCohort(api);
       const body = joinBody(cohort);
       await join(body);
-      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: body.email as string } });
+      const user = await api.prisma.user.findUniqueOrThrow({ where: { email: body.email } });
       await api.request('DELETE', `${V1}/cohorts/${cohort.id}/students/${user.id}`, { token: cohort.instructor.token });
       const res = await join(body);
       expect([res.status, res.body.error]).toEqual([409, 'enrollment_removed']);
