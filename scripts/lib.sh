@@ -73,11 +73,16 @@ ensure_deps() {
   want=$( (sha256sum package-lock.json; node --version) | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >/dev/null
+    mkdir -p "$ROOT/.tools"
+    # Dependencies' install scripts stay blocked (npm 11 default): what we use ships prebuilt.
+    if ! npm ci --no-audit --no-fund >"$ROOT/.tools/npm-ci.log" 2>&1; then
+      cat "$ROOT/.tools/npm-ci.log" >&2
+      die "npm ci failed"
+    fi
     echo "$want" >"$stamp"
   fi
   log "generating the Prisma client"
-  npm run --silent db:generate >/dev/null
+  npm run --silent db:generate >/dev/null 2>&1 || npm run db:generate
 }
 
 bootstrap() {
