@@ -25,8 +25,10 @@ export class RunningProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(file: string, env: NodeJS.ProcessEnv): RunningProcess {
-    return new RunningProcess(spawn(process.execPath, [file], { env: { PATH: process.env.PATH, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  static start(file: string, env: NodeJS.ProcessEnv, args: string[] = []): RunningProcess {
+    return new RunningProcess(
+      spawn(process.execPath, [file, ...args], { env: { PATH: process.env.PATH, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
   }
 
   /** Waits for a log line matching the pattern; returns its first capture group. */
