@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ApiHarness, type TestUser } from './support/api-harness.js';
-import { type CohortFixture, createCohort, eventsOf, joinStudent, seedCurriculum, uniqueEmail } from './support/cohort-fixtures.js';
+import { type CohortFixture, createCohort, eventsOf, freshIp, joinStudent, seedCurriculum, uniqueEmail } from './support/cohort-fixtures.js';
 
 const V1 = '/api/v1';
 
@@ -114,7 +114,7 @@ describe('roster import: POST /cohorts/:id/roster (text/csv)', () => {
     const existingEnrollment = await api.prisma.enrollment.findFirstOrThrow({ where: { userId: existing.id } });
     expect(existingEnrollment).toMatchObject({ cohortId: cohort.id, status: 'active', expectedDiscordUsername: 'ex' });
     // The existing account keeps its password.
-    expect((await api.request('POST', `${V1}/auth/login`, { body: { email: existing.email, password: existing.password } })).status).toBe(200);
+    expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email: existing.email, password: existing.password } })).status).toBe(200);
 
     // A file without a Discord column leaves expected usernames alone; an empty cell clears one.
     expect((await importCsv(cohort, `email,name\n${one},One Renamed\n`)).body.unchanged).toBe(1);

@@ -425,8 +425,8 @@ describe('cohorts: CRUD, plan steps, invites, students, instructors, unenroll, e
       expect(user.displayName).not.toContain('Private');
       expect(user.enrollments).toEqual([expect.objectContaining({ status: 'unenrolled', activeUserId: null, expectedDiscordUsername: null })]);
       expect(user.taskProgress).toEqual([expect.objectContaining({ taskSlug: 'lab-1-basic-connectivity', status: 'passed', points: 10 })]);
-      expect((await api.request('POST', `${V1}/auth/login`, { body: { email: student.email, password: student.password } })).status).toBe(401);
-      expect((await api.request('POST', `${V1}/auth/refresh`, { body: { refreshToken: student.refreshToken } })).status).toBe(401);
+      expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email: student.email, password: student.password } })).status).toBe(401);
+      expect((await api.request('POST', `${V1}/auth/refresh`, { headers: freshIp(), body: { refreshToken: student.refreshToken } })).status).toBe(401);
 
       const events = await eventsOf(api, cohort.id, 'enrollment.changed');
       expect(events.at(-1)).toMatchObject({ payload: { userId: student.id, status: 'erased' }, subjectUserId: student.id });
@@ -452,6 +452,44 @@ describe('cohorts: CRUD, plan steps, invites, students, instructors, unenroll, e
       expect((await api.prisma.user.findUniqueOrThrow({ where: { id: studentA.id } })).erasedAt).toBeNull();
       expect((await api.request('POST', path, { token: admin.token })).status).toBe(200);
     });
+  });
+
+  it('answers 401 without a token on every protected route, and lets only join and reset-password through', async () => {
+    const id = randomUUID();
+    const other = randomUUID();
+    const routes: [string, string][] = [
+      ['GET', '/me'],
+      ['POST', '/me/discord-link'],
+      ['POST', '/cohorts/join/discord'],
+      ['POST', '/discord/link'],
+      ['POST', '/service-tokens'],
+      ['GET', '/service-tokens'],
+      ['DELETE', `/service-tokens/${id}`],
+      ['POST', '/users'],
+      ['GET', '/users'],
+      ['POST', `/cohorts/${id}/students/${other}/password-reset`],
+      ['POST', '/cohorts'],
+      ['GET', '/cohorts'],
+      ['GET', `/cohorts/${id}`],
+      ['PATCH', `/cohorts/${id}`],
+      ['DELETE', `/cohorts/${id}`],
+      ['POST', `/cohorts/${id}/invites`],
+      ['GET', `/cohorts/${id}/invites`],
+      ['DELETE', `/cohorts/${id}/invites/${other}`],
+      ['GET', `/cohorts/${id}/students`],
+      ['PUT', `/cohorts/${id}/instructors/${other}`],
+      ['DELETE', `/cohorts/${id}/instructors/${other}`],
+      ['DELETE', `/cohorts/${id}/students/${other}`],
+      ['POST', `/cohorts/${id}/students/${other}/erase`],
+      ['POST', `/cohorts/${id}/roster`],
+    ];
+    for (const [method, path] of routes) {
+      const res = await api.request(method, `${V1}${path}`, { body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+    }
+    // The two public routes validate instead of asking for a token.
+    expect((await api.request('POST', `${V1}/auth/join`, { headers: freshIp(), body: {} })).status).toBe(400);
+    expect((await api.request('POST', `${V1}/auth/reset-password`, { headers: freshIp(), body: {} })).status).toBe(400);
   });
 
   it('publishes every route in the OpenAPI document', async () => {

@@ -84,7 +84,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       const events = await eventsOf(api, cohort.id, 'enrollment.changed');
       expect(events.map((event) => [event.payload, event.subjectUserId])).toEqual([[{ userId: user.id, status: 'active' }, user.id]]);
       // The tokens work, and the new account can log in.
-      const login = await api.request('POST', `${V1}/auth/login`, { body: { email: body.email, password: body.password } });
+      const login = await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email: body.email, password: body.password } });
       expect(login.status).toBe(200);
     });
 
@@ -189,7 +189,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       expect(await api.prisma.enrollment.count({ where: { userId: user.id } })).toBe(1);
       // From now on the password is needed.
       expect((await join(joinBody(cohort, { email, password: 'someone-else' }))).status).toBe(401);
-      expect((await api.request('POST', `${V1}/auth/login`, { body: { email, password: 'first-password' } })).status).toBe(200);
+      expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email, password: 'first-password' } })).status).toBe(200);
     });
 
     it('refuses to re-enroll a student removed from the cohort', async () => {
@@ -400,7 +400,7 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ id: expect.any(String), email, displayName: 'Teacher', role: 'instructor' });
       expect(res.body.passwordHash).toBeUndefined();
-      expect((await api.request('POST', `${V1}/auth/login`, { body: { email, password: 'teacher-password' } })).status).toBe(200);
+      expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email, password: 'teacher-password' } })).status).toBe(200);
       const dup = await api.request('POST', `${V1}/users`, {
         token: admin.token,
         body: { email: email.toUpperCase(), displayName: 'Again', role: 'admin', password: 'teacher-password' },
@@ -466,10 +466,10 @@ describe('identity: /me, join, Discord, service tokens, users, password resets',
       });
       expect(reset.status).toBe(200);
       expect(reset.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: expect.any(Number) });
-      expect((await api.request('POST', `${V1}/auth/refresh`, { body: { refreshToken: student.refreshToken } })).status).toBe(401);
-      expect((await api.request('POST', `${V1}/auth/refresh`, { body: { refreshToken: reset.body.refreshToken } })).status).toBe(200);
-      expect((await api.request('POST', `${V1}/auth/login`, { body: { email: student.email, password: student.password } })).status).toBe(401);
-      expect((await api.request('POST', `${V1}/auth/login`, { body: { email: student.email, password: 'brand-new-password' } })).status).toBe(200);
+      expect((await api.request('POST', `${V1}/auth/refresh`, { headers: freshIp(), body: { refreshToken: student.refreshToken } })).status).toBe(401);
+      expect((await api.request('POST', `${V1}/auth/refresh`, { headers: freshIp(), body: { refreshToken: reset.body.refreshToken } })).status).toBe(200);
+      expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email: student.email, password: student.password } })).status).toBe(401);
+      expect((await api.request('POST', `${V1}/auth/login`, { headers: freshIp(), body: { email: student.email, password: 'brand-new-password' } })).status).toBe(200);
 
       const reuse = await api.request('POST', `${V1}/auth/reset-password`, {
         headers: freshIp(),
