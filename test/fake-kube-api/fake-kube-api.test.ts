@@ -10,6 +10,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   NetworkingV1Api,
+  makeInformer,
   PatchStrategy,
   Watch,
   setHeaderOptions,
@@ -551,6 +552,52 @@ describe('watch', () => {
   });
 });
 
+describe('informer', () => {
+  it('lists then watches from the list resourceVersion, and survives a dropped watch', async () => {
+    const ns = await newNamespace();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'first' } } });
+    const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, () =>
+      core.listNamespacedConfigMap({ namespace: ns }),
+    );
+    const seen: string[] = [];
+    informer.on('add', (o) => seen.push(`add:${o.metadata!.name!}`));
+    informer.on('update', (o) => seen.push(`update:${o.metadata!.name!}`));
+    informer.on('delete', (o) => seen.push(`delete:${o.metadata!.name!}`));
+    let stopped = false;
+    let errors = 0;
+    // ListWatch stops on errors; restarting is the caller's job.
+    informer.on('error', () => {
+      errors += 1;
+      setTimeout(() => {
+        if (!stopped) void informer.start();
+      }, 20);
+    });
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'second' } } });
+    await eventually(
+      () => Promise.resolve(seen.length),
+      (n) => n >= 2,
+    );
+    server.faults.dropWatches();
+    await core.patchNamespacedConfigMap({ namespace: ns, name: 'second', body: { data: { x: '1' } } }, merge);
+    await core.deleteNamespacedConfigMap({ namespace: ns, name: 'first' });
+    await eventually(
+      () => Promise.resolve(seen.length),
+      (n) => n >= 4,
+      8000,
+    );
+    stopped = true;
+    await informer.stop();
+    await eventually(
+      () => Promise.resolve(server.openWatchCount),
+      (n) => n === 0,
+    );
+    expect(errors).toBeGreaterThanOrEqual(1); // the drop, plus the abort stop() itself causes
+    expect(seen).toEqual(['add:first', 'add:second', 'update:second', 'delete:first']);
+    expect(informer.list().map((o) => o.metadata?.name)).toEqual(['second']);
+  });
+});
+
 describe('exec and ephemeral containers', () => {
   it('round-trips a command through the channel protocol', async () => {
     const ns = await newNamespace();
@@ -591,6 +638,7 @@ describe('exec and ephemeral containers', () => {
   it('adds an ephemeral container that starts running and can be exec-ed into', async () => {
     const ns = await newNamespace();
     await createRunningPod(ns, 'victim');
+    server.controller.configure({ ephemeralContainerStartDelayMs: 300 });
     await core.patchNamespacedPodEphemeralcontainers(
       {
         namespace: ns,
@@ -605,6 +653,11 @@ describe('exec and ephemeral containers', () => {
       },
       strategic,
     );
+    // Not started yet: exec into it is refused, as the kubelet refuses a container that isn't running.
+    await expect(runExec(ns, 'victim', 'probe', ['true'])).rejects.toMatchObject({
+      message: expect.stringContaining('400'),
+    });
+    server.controller.configure({ ephemeralContainerStartDelayMs: 30 });
     const running = await eventually(
       () => core.readNamespacedPod({ namespace: ns, name: 'victim' }),
       (p) => !!p.status?.ephemeralContainerStatuses?.find((s) => s.name === 'probe')?.state?.running,
@@ -615,6 +668,11 @@ describe('exec and ephemeral containers', () => {
     const result = await runExec(ns, 'victim', 'probe', ['wget', '-qO-', 'http://web']);
     expect(result.stdout).toBe('probe ran wget -qO- http://web');
 
+    // The WebSocket handshake is refused with the real server's 400 for an unknown container.
+    await expect(runExec(ns, 'victim', 'nothere', ['true'])).rejects.toMatchObject({
+      message: expect.stringContaining('400'),
+    });
+
     const removal = await apiError(
       core.patchNamespacedPodEphemeralcontainers({
         namespace: ns,
@@ -623,6 +681,38 @@ describe('exec and ephemeral containers', () => {
       }),
     );
     expect(removal.code).toBe(422);
+  });
+});
+
+describe('ephemeral container outcomes', () => {
+  it('runs a probe that exits with logs readable through pods/log', async () => {
+    const ns = await newNamespace();
+    await createRunningPod(ns, 'app');
+    server.onEphemeralContainer(({ container }) =>
+      container.name === 'probe-fail'
+        ? { exitCode: 1, logs: 'connection refused\n' }
+        : { exitCode: 0, logs: 'HTTP/1.1 200 OK\n' },
+    );
+    try {
+      await core.patchNamespacedPodEphemeralcontainers(
+        {
+          namespace: ns,
+          name: 'app',
+          body: { spec: { ephemeralContainers: [{ name: 'probe-fail', image: 'curl' }] } },
+        },
+        strategic,
+      );
+      const pod = await eventually(
+        () => core.readNamespacedPod({ namespace: ns, name: 'app' }),
+        (p) => p.status?.ephemeralContainerStatuses?.[0]?.state?.terminated !== undefined,
+      );
+      expect(pod.status?.ephemeralContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(1);
+      expect(await core.readNamespacedPodLog({ namespace: ns, name: 'app', container: 'probe-fail' })).toBe(
+        'connection refused\n',
+      );
+    } finally {
+      server.onEphemeralContainer(undefined);
+    }
   });
 });
 
@@ -681,6 +771,91 @@ describe('simulated controller', () => {
     expect(
       server.getObject({ apiVersion: 'v1', kind: 'Secret', namespace: target, name: 'vc-student-1' }),
     ).toBeUndefined();
+  });
+
+  it('reports a failed install from the onHelmRelease hook and readies HelmRepositories', async () => {
+    const ns = await newNamespace();
+    server.onHelmRelease(() => ({ ready: false, reason: 'InstallFailed', message: 'chart pull failed' }));
+    try {
+      await objects.create({
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: { name: 'broken', namespace: ns },
+        spec: { chart: { spec: { chart: 'vcluster' } } },
+      } as KubernetesObject);
+      const hr = await server.waitFor(
+        { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: ns, name: 'broken' },
+        (o) => JSON.stringify(o.status ?? {}).includes('"status":"False"'),
+      );
+      expect(JSON.stringify(hr.status)).toContain('chart pull failed');
+      expect(
+        server.getObject({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'vc-broken' }),
+      ).toBeUndefined();
+    } finally {
+      server.onHelmRelease(undefined);
+    }
+    await objects.create({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name: 'loft', namespace: ns },
+      spec: { url: 'https://charts.loft.sh', interval: '1h' },
+    } as KubernetesObject);
+    await server.waitFor(
+      { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', namespace: ns, name: 'loft' },
+      (o) => JSON.stringify(o.status ?? {}).includes('"status":"True"'),
+    );
+  });
+
+  it('keeps status out of main-resource writes and orphans dependents on request', async () => {
+    const ns = await newNamespace();
+    server.controller.enabled = false;
+    try {
+      await apps.createNamespacedStatefulSet({
+        namespace: ns,
+        body: {
+          metadata: { name: 'frozen' },
+          spec: {
+            serviceName: 'f',
+            selector: { matchLabels: { a: 'b' } },
+            template: { metadata: { labels: { a: 'b' } } },
+          },
+          status: { replicas: 99 },
+        },
+      });
+      const patched = await apps.patchNamespacedStatefulSetStatus(
+        { namespace: ns, name: 'frozen', body: { status: { replicas: 1, readyReplicas: 1 } } },
+        merge,
+      );
+      expect(patched.status?.readyReplicas).toBe(1);
+      const replaced = await apps.replaceNamespacedStatefulSet({
+        namespace: ns,
+        name: 'frozen',
+        body: { ...patched, status: { replicas: 5 } },
+      });
+      expect(replaced.status?.replicas).toBe(1);
+      expect(replaced.metadata?.generation).toBe(1);
+
+      const owned = async (owner: string, dependent: string): Promise<void> => {
+        const created = await core.createNamespacedConfigMap({
+          namespace: ns,
+          body: { metadata: { name: owner } },
+        });
+        const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: owner, uid: created.metadata!.uid! };
+        await core.createNamespacedSecret({
+          namespace: ns,
+          body: { metadata: { name: dependent, ownerReferences: [ref] } },
+        });
+      };
+      await owned('owner-1', 'kept');
+      await owned('owner-2', 'collected');
+      await core.deleteNamespacedConfigMap({ namespace: ns, name: 'owner-1', propagationPolicy: 'Orphan' });
+      await core.deleteNamespacedConfigMap({ namespace: ns, name: 'owner-2' });
+      const left = (await core.listNamespacedSecret({ namespace: ns })).items;
+      expect(left.map((x) => x.metadata?.name)).toEqual(['kept']);
+      expect(left[0]?.metadata?.ownerReferences).toBeUndefined();
+    } finally {
+      server.controller.enabled = true;
+    }
   });
 
   it('exposes simulated vcluster metrics through the service proxy', async () => {
@@ -744,7 +919,7 @@ describe('faults and request log', () => {
       void new Watch(kc).watch(`/api/v1/namespaces/${ns}/pods`, {}, () => undefined, resolve);
     });
     await eventually(
-      () => Promise.resolve(server.openWatchCount),
+      () => Promise.resolve(server.requestsMatching({ watch: true, path: `/namespaces/${ns}/pods` }).length),
       (n) => n > 0,
     );
     expect(server.faults.dropWatches()).toBeGreaterThan(0);
