@@ -41,15 +41,26 @@ export interface CohortFixture {
 }
 
 /** A cohort created through the api by a fresh instructor (who teaches it), with an open invite. */
-export async function createCohort(api: ApiHarness, options: { instructor?: TestUser; name?: string } = {}): Promise<CohortFixture> {
+export async function createCohort(
+  api: ApiHarness,
+  options: { instructor?: TestUser; name?: string } = {},
+): Promise<CohortFixture> {
   await seedCurriculum(api);
   const instructor = options.instructor ?? (await api.createUser('instructor'));
   const name = options.name ?? `Cohort ${randomUUID().slice(0, 8)}`;
   const created = await api.request('POST', '/api/v1/cohorts', { token: instructor.token, body: { name } });
   expect(created.status).toBe(201);
-  const invite = await api.request('POST', `/api/v1/cohorts/${created.body.id}/invites`, { token: instructor.token, body: {} });
+  const invite = await api.request('POST', `/api/v1/cohorts/${created.body.id}/invites`, {
+    token: instructor.token,
+    body: {},
+  });
   expect(invite.status).toBe(201);
-  return { id: created.body.id as string, name, instructor, invite: { id: invite.body.id as string, code: invite.body.code as string } };
+  return {
+    id: created.body.id as string,
+    name,
+    instructor,
+    invite: { id: invite.body.id as string, code: invite.body.code as string },
+  };
 }
 
 export interface JoinedStudent {
@@ -61,7 +72,11 @@ export interface JoinedStudent {
 }
 
 /** A new student who joined the cohort on the web with its invite. */
-export async function joinStudent(api: ApiHarness, cohort: CohortFixture, options: { displayName?: string } = {}): Promise<JoinedStudent> {
+export async function joinStudent(
+  api: ApiHarness,
+  cohort: CohortFixture,
+  options: { displayName?: string } = {},
+): Promise<JoinedStudent> {
   const email = uniqueEmail();
   const password = `pw-${randomUUID()}`;
   const res = await api.request('POST', '/api/v1/auth/join', {
@@ -71,7 +86,13 @@ export async function joinStudent(api: ApiHarness, cohort: CohortFixture, option
   expect(res.status).toBe(201);
   const me = await api.request('GET', '/api/v1/me', { token: res.body.accessToken });
   expect(me.status).toBe(200);
-  return { id: me.body.id as string, email, password, token: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+  return {
+    id: me.body.id as string,
+    email,
+    password,
+    token: res.body.accessToken as string,
+    refreshToken: res.body.refreshToken as string,
+  };
 }
 
 /** Audit rows of one action on one target, newest last. */

@@ -37,20 +37,30 @@ export interface UpdateCohortInput {
   startsAt?: Date | null;
   endsAt?: Date | null;
   steps?: StepPatch[];
-  discord?: { guildId?: string | null; forumChannelId?: string | null; instructorChannelId?: string | null; announceChannelId?: string | null };
+  discord?: {
+    guildId?: string | null;
+    forumChannelId?: string | null;
+    instructorChannelId?: string | null;
+    announceChannelId?: string | null;
+  };
   cpuHoursBudget?: number | null;
   memoryGibHoursBudget?: number | null;
 }
 
 function zoneOrThrow(value: string): string {
   const zone = canonicalTimeZone(value);
-  if (!zone) throw DomainError.invalid('unknown time zone', [{ field: 'timeZone', problem: 'must be an IANA time zone such as Europe/Berlin' }]);
+  if (!zone)
+    throw DomainError.invalid('unknown time zone', [
+      { field: 'timeZone', problem: 'must be an IANA time zone such as Europe/Berlin' },
+    ]);
   return zone;
 }
 
 function assertWindow(startsAt: Date | null, endsAt: Date | null): void {
   if (startsAt && endsAt && endsAt <= startsAt) {
-    throw DomainError.invalid('the cohort must end after it starts', [{ field: 'endsAt', problem: 'must be after startsAt' }]);
+    throw DomainError.invalid('the cohort must end after it starts', [
+      { field: 'endsAt', problem: 'must be after startsAt' },
+    ]);
   }
 }
 
@@ -68,15 +78,25 @@ export class CohortAdmin {
   ) {}
 
   /** Creates a draft cohort on the latest curriculum, its plan steps (step 1 open), and assigns the creating instructor. */
-  async create(creator: UserPrincipal, input: CreateCohortInput, meta: RequestMeta = {}): Promise<CohortStaffView> {
+  async create(
+    creator: UserPrincipal,
+    input: CreateCohortInput,
+    meta: RequestMeta = {},
+  ): Promise<CohortStaffView> {
     const timeZone = zoneOrThrow(input.timeZone ?? 'UTC');
     assertWindow(input.startsAt ?? null, input.endsAt ?? null);
     const curriculum = await this.cohorts.latestCurriculum();
     if (!curriculum) {
-      throw new DomainError('unavailable', 'curriculum_missing', 'no curriculum version is published yet; seed the curriculum first');
+      throw new DomainError(
+        'unavailable',
+        'curriculum_missing',
+        'no curriculum version is published yet; seed the curriculum first',
+      );
     }
     const stepNumbers =
-      curriculum.steps.length > 0 ? curriculum.steps.map((step) => step.number) : Array.from({ length: DEFAULT_PLAN_STEPS }, (_, i) => i + 1);
+      curriculum.steps.length > 0
+        ? curriculum.steps.map((step) => step.number)
+        : Array.from({ length: DEFAULT_PLAN_STEPS }, (_, i) => i + 1);
     const first = Math.min(...stepNumbers);
     const id = await this.transactions.run(async (tx) => {
       const cohort = await tx.cohort.create({
@@ -95,7 +115,14 @@ export class CohortAdmin {
       });
       await this.audit.record(
         creator,
-        { action: 'cohort.create', targetType: 'cohort', targetId: cohort.id, cohortId: cohort.id, metadata: { curriculumVersion: curriculum.version }, ...meta },
+        {
+          action: 'cohort.create',
+          targetType: 'cohort',
+          targetId: cohort.id,
+          cohortId: cohort.id,
+          metadata: { curriculumVersion: curriculum.version },
+          ...meta,
+        },
         tx,
       );
       return cohort.id;
@@ -104,7 +131,10 @@ export class CohortAdmin {
     return toStaffView(row!);
   }
 
-  list(principal: Principal, query: { status?: CohortStatus; guildId?: string; cursor?: string; limit?: number }): Promise<Page<CohortSummary>> {
+  list(
+    principal: Principal,
+    query: { status?: CohortStatus; guildId?: string; cursor?: string; limit?: number },
+  ): Promise<Page<CohortSummary>> {
     return this.cohorts.list(principal, query, pageSize(query.limit));
   }
 
@@ -116,12 +146,18 @@ export class CohortAdmin {
     return staff ? { view: 'staff', ...toStaffView(row) } : { view: 'student', ...toPublicView(row) };
   }
 
-  async update(staff: UserPrincipal, id: string, patch: UpdateCohortInput, meta: RequestMeta = {}): Promise<CohortStaffView> {
+  async update(
+    staff: UserPrincipal,
+    id: string,
+    patch: UpdateCohortInput,
+    meta: RequestMeta = {},
+  ): Promise<CohortStaffView> {
     const timeZone = patch.timeZone === undefined ? undefined : zoneOrThrow(patch.timeZone);
     const stepsSeen = new Set<number>();
     const stepProblems: FieldProblem[] = [];
     (patch.steps ?? []).forEach((step, index) => {
-      if (stepsSeen.has(step.step)) stepProblems.push({ field: `steps.${index}.step`, problem: 'appears more than once' });
+      if (stepsSeen.has(step.step))
+        stepProblems.push({ field: `steps.${index}.step`, problem: 'appears more than once' });
       stepsSeen.add(step.step);
     });
     if (stepProblems.length > 0) throw DomainError.invalid('invalid steps', stepProblems);
@@ -131,13 +167,20 @@ export class CohortAdmin {
       if (!current) throw DomainError.notFound('cohort');
       const data: Prisma.CohortUpdateInput = {};
       const fields: string[] = [];
-      const change = <K extends keyof Prisma.CohortUpdateInput>(field: string, key: K, next: Prisma.CohortUpdateInput[K], same: boolean) => {
+      const change = <K extends keyof Prisma.CohortUpdateInput>(
+        field: string,
+        key: K,
+        next: Prisma.CohortUpdateInput[K],
+        same: boolean,
+      ) => {
         if (same) return;
         data[key] = next;
         if (!fields.includes(field)) fields.push(field);
       };
-      if (patch.name !== undefined) change('name', 'name', patch.name.trim(), patch.name.trim() === current.name);
-      if (patch.status !== undefined) change('status', 'status', patch.status, patch.status === current.status);
+      if (patch.name !== undefined)
+        change('name', 'name', patch.name.trim(), patch.name.trim() === current.name);
+      if (patch.status !== undefined)
+        change('status', 'status', patch.status, patch.status === current.status);
       if (timeZone !== undefined) change('timeZone', 'timeZone', timeZone, timeZone === current.timeZone);
       const startsAt = patch.startsAt === undefined ? current.startsAt : patch.startsAt;
       const endsAt = patch.endsAt === undefined ? current.endsAt : patch.endsAt;
@@ -145,29 +188,59 @@ export class CohortAdmin {
       change('startsAt', 'startsAt', startsAt, sameTime(startsAt, current.startsAt));
       change('endsAt', 'endsAt', endsAt, sameTime(endsAt, current.endsAt));
       if (patch.cpuHoursBudget !== undefined) {
-        change('cpuHoursBudget', 'cpuHoursBudget', patch.cpuHoursBudget, patch.cpuHoursBudget === current.cpuHoursBudget);
+        change(
+          'cpuHoursBudget',
+          'cpuHoursBudget',
+          patch.cpuHoursBudget,
+          patch.cpuHoursBudget === current.cpuHoursBudget,
+        );
       }
       if (patch.memoryGibHoursBudget !== undefined) {
-        change('memoryGibHoursBudget', 'memoryGibHoursBudget', patch.memoryGibHoursBudget, patch.memoryGibHoursBudget === current.memoryGibHoursBudget);
+        change(
+          'memoryGibHoursBudget',
+          'memoryGibHoursBudget',
+          patch.memoryGibHoursBudget,
+          patch.memoryGibHoursBudget === current.memoryGibHoursBudget,
+        );
       }
       const discord = patch.discord ?? {};
-      if (discord.guildId !== undefined) change('discord', 'discordGuildId', discord.guildId, discord.guildId === current.discordGuildId);
+      if (discord.guildId !== undefined)
+        change('discord', 'discordGuildId', discord.guildId, discord.guildId === current.discordGuildId);
       if (discord.forumChannelId !== undefined) {
-        change('discord', 'discordForumChannelId', discord.forumChannelId, discord.forumChannelId === current.discordForumChannelId);
+        change(
+          'discord',
+          'discordForumChannelId',
+          discord.forumChannelId,
+          discord.forumChannelId === current.discordForumChannelId,
+        );
       }
       if (discord.instructorChannelId !== undefined) {
-        change('discord', 'discordInstructorChannelId', discord.instructorChannelId, discord.instructorChannelId === current.discordInstructorChannelId);
+        change(
+          'discord',
+          'discordInstructorChannelId',
+          discord.instructorChannelId,
+          discord.instructorChannelId === current.discordInstructorChannelId,
+        );
       }
       if (discord.announceChannelId !== undefined) {
-        change('discord', 'discordAnnounceChannelId', discord.announceChannelId, discord.announceChannelId === current.discordAnnounceChannelId);
+        change(
+          'discord',
+          'discordAnnounceChannelId',
+          discord.announceChannelId,
+          discord.announceChannelId === current.discordAnnounceChannelId,
+        );
       }
 
-      const changedSteps: { step: number; locked: boolean; deadline: Date | null; unlocksAt: Date | null }[] = [];
+      const changedSteps: { step: number; locked: boolean; deadline: Date | null; unlocksAt: Date | null }[] =
+        [];
       const problems: FieldProblem[] = [];
       (patch.steps ?? []).forEach((step, index) => {
         const row = current.steps.find((candidate) => candidate.stepNumber === step.step);
         if (!row) {
-          problems.push({ field: `steps.${index}.step`, problem: `must be one of the plan's steps (${current.steps.map((s) => s.stepNumber).join(', ')})` });
+          problems.push({
+            field: `steps.${index}.step`,
+            problem: `must be one of the plan's steps (${current.steps.map((s) => s.stepNumber).join(', ')})`,
+          });
           return;
         }
         const next = {
@@ -176,7 +249,11 @@ export class CohortAdmin {
           deadline: step.deadline === undefined ? row.deadline : step.deadline,
           unlocksAt: step.unlocksAt === undefined ? row.unlocksAt : step.unlocksAt,
         };
-        if (next.locked !== row.locked || !sameTime(next.deadline, row.deadline) || !sameTime(next.unlocksAt, row.unlocksAt)) {
+        if (
+          next.locked !== row.locked ||
+          !sameTime(next.deadline, row.deadline) ||
+          !sameTime(next.unlocksAt, row.unlocksAt)
+        ) {
           changedSteps.push(next);
         }
       });
@@ -192,16 +269,28 @@ export class CohortAdmin {
       if (changedSteps.length > 0) {
         fields.push('steps');
         // Touch the cohort so updatedAt reflects plan edits too.
-        if (Object.keys(data).length === 0) await tx.cohort.update({ where: { id }, data: { updatedAt: this.clock.now() } });
+        if (Object.keys(data).length === 0)
+          await tx.cohort.update({ where: { id }, data: { updatedAt: this.clock.now() } });
       }
       if (fields.length === 0) return;
       await emit(id, 'cohort.updated', { fields });
       for (const step of changedSteps) {
-        await emit(id, 'plan.updated', { step: step.step, locked: step.locked, deadline: step.deadline?.toISOString() ?? null });
+        await emit(id, 'plan.updated', {
+          step: step.step,
+          locked: step.locked,
+          deadline: step.deadline?.toISOString() ?? null,
+        });
       }
       await this.audit.record(
         staff,
-        { action: 'cohort.update', targetType: 'cohort', targetId: id, cohortId: id, metadata: { fields, steps: changedSteps.map((step) => step.step) }, ...meta },
+        {
+          action: 'cohort.update',
+          targetType: 'cohort',
+          targetId: id,
+          cohortId: id,
+          metadata: { fields, steps: changedSteps.map((step) => step.step) },
+          ...meta,
+        },
         tx,
       );
     });
@@ -218,7 +307,10 @@ export class CohortAdmin {
     await this.access.assertStaff(staff, id);
     const now = this.clock.now();
     await this.transactions.run(async (tx) => {
-      const deleted = await tx.cohort.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: now } });
+      const deleted = await tx.cohort.updateMany({
+        where: { id, deletedAt: null },
+        data: { deletedAt: now },
+      });
       if (deleted.count === 0) throw DomainError.notFound('cohort');
       const released = await tx.enrollment.updateMany({
         where: { cohortId: id, status: 'active' },
@@ -227,7 +319,14 @@ export class CohortAdmin {
       await tx.inviteCode.updateMany({ where: { cohortId: id, revokedAt: null }, data: { revokedAt: now } });
       await this.audit.record(
         staff,
-        { action: 'cohort.delete', targetType: 'cohort', targetId: id, cohortId: id, metadata: { unenrolled: released.count }, ...meta },
+        {
+          action: 'cohort.delete',
+          targetType: 'cohort',
+          targetId: id,
+          cohortId: id,
+          metadata: { unenrolled: released.count },
+          ...meta,
+        },
         tx,
       );
     });

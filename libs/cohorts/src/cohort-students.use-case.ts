@@ -25,13 +25,22 @@ export class CohortStudents {
     private readonly clock: Clock,
   ) {}
 
-  async list(staff: UserPrincipal, cohortId: string, query: { status?: EnrollmentStatus; cursor?: string; limit?: number }): Promise<Page<StudentRow>> {
+  async list(
+    staff: UserPrincipal,
+    cohortId: string,
+    query: { status?: EnrollmentStatus; cursor?: string; limit?: number },
+  ): Promise<Page<StudentRow>> {
     await this.access.assertStaff(staff, cohortId);
     return this.enrollments.pageStudents(staff, cohortId, query, pageSize(query.limit));
   }
 
   /** Idempotent: an already unenrolled student stays so (no event); a student not in the cohort is 404. */
-  async unenroll(staff: UserPrincipal, cohortId: string, userId: string, meta: RequestMeta = {}): Promise<void> {
+  async unenroll(
+    staff: UserPrincipal,
+    cohortId: string,
+    userId: string,
+    meta: RequestMeta = {},
+  ): Promise<void> {
     await this.access.assertStaff(staff, cohortId);
     const now = this.clock.now();
     await this.transactions.run(async (tx, emit) => {
@@ -44,7 +53,17 @@ export class CohortStudents {
       });
       if (changed.count === 0) return;
       await emit(cohortId, 'enrollment.changed', { userId, status: 'unenrolled' }, { subjectUserId: userId });
-      await this.audit.record(staff, { action: 'enrollment.unenroll', targetType: 'enrollment', targetId: enrollment.id, cohortId, ...meta }, tx);
+      await this.audit.record(
+        staff,
+        {
+          action: 'enrollment.unenroll',
+          targetType: 'enrollment',
+          targetId: enrollment.id,
+          cohortId,
+          ...meta,
+        },
+        tx,
+      );
     });
   }
 
@@ -54,7 +73,12 @@ export class CohortStudents {
    * removed, every enrollment ends and forgets its expected Discord username. Progress and
    * submissions stay, now attached to an anonymous account. Idempotent.
    */
-  async erase(staff: UserPrincipal, cohortId: string, userId: string, meta: RequestMeta = {}): Promise<{ userId: string; erasedAt: string }> {
+  async erase(
+    staff: UserPrincipal,
+    cohortId: string,
+    userId: string,
+    meta: RequestMeta = {},
+  ): Promise<{ userId: string; erasedAt: string }> {
     await this.access.assertStaff(staff, cohortId);
     const now = this.clock.now();
     return this.transactions.run(async (tx, emit) => {
@@ -70,12 +94,18 @@ export class CohortStudents {
       await tx.discordLinkCode.deleteMany({ where: { userId } });
       await tx.passwordResetCode.deleteMany({ where: { userId } });
       await tx.refreshToken.deleteMany({ where: { userId } });
-      const active = await tx.enrollment.findMany({ where: { userId, status: 'active' }, select: { cohortId: true } });
+      const active = await tx.enrollment.findMany({
+        where: { userId, status: 'active' },
+        select: { cohortId: true },
+      });
       await tx.enrollment.updateMany({
         where: { userId, status: 'active' },
         data: { status: 'unenrolled', activeUserId: null, unenrolledAt: now },
       });
-      await tx.enrollment.updateMany({ where: { userId, expectedDiscordUsername: { not: null } }, data: { expectedDiscordUsername: null } });
+      await tx.enrollment.updateMany({
+        where: { userId, expectedDiscordUsername: { not: null } },
+        data: { expectedDiscordUsername: null },
+      });
       if (firstTime) {
         const cohorts = new Set([cohortId, ...active.map((row) => row.cohortId)]);
         for (const affected of cohorts) {
@@ -84,7 +114,14 @@ export class CohortStudents {
       }
       await this.audit.record(
         staff,
-        { action: 'user.erase', targetType: 'user', targetId: userId, cohortId, metadata: { repeated: !firstTime }, ...meta },
+        {
+          action: 'user.erase',
+          targetType: 'user',
+          targetId: userId,
+          cohortId,
+          metadata: { repeated: !firstTime },
+          ...meta,
+        },
         tx,
       );
       return { userId, erasedAt: erasedAt.toISOString() };

@@ -9,7 +9,10 @@ type Db = Prisma.TransactionClient | PrismaService;
 const detail = {
   curriculumVersion: { select: { id: true, version: true, title: true } },
   steps: { orderBy: { stepNumber: 'asc' } },
-  instructors: { orderBy: { assignedAt: 'asc' }, select: { user: { select: { id: true, displayName: true } } } },
+  instructors: {
+    orderBy: { assignedAt: 'asc' },
+    select: { user: { select: { id: true, displayName: true } } },
+  },
   _count: { select: { enrollments: { where: { status: 'active' } } } },
 } satisfies Prisma.CohortInclude;
 
@@ -32,7 +35,11 @@ export class CohortRepository {
   }
 
   /** Takes a row lock on a staffed cohort, so concurrent edits of one cohort apply one after another. */
-  async lockStaffed(principal: Principal, id: string, tx: Prisma.TransactionClient): Promise<CohortDetailRow | null> {
+  async lockStaffed(
+    principal: Principal,
+    id: string,
+    tx: Prisma.TransactionClient,
+  ): Promise<CohortDetailRow | null> {
     const visible = await tx.cohort.count({ where: { AND: [{ id }, staffedCohorts(principal)] } });
     if (visible === 0) return null;
     await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${id}::uuid FOR UPDATE`;

@@ -77,7 +77,13 @@ export interface MeView {
   displayName: string;
   role: Exclude<UserRole, 'service'>;
   discord: { userId: string; username: string } | null;
-  enrollment: { id: string; cohortId: string; cohortName: string; status: EnrollmentStatus; currentStep: number } | null;
+  enrollment: {
+    id: string;
+    cohortId: string;
+    cohortName: string;
+    status: EnrollmentStatus;
+    currentStep: number;
+  } | null;
 }
 
 export interface UserView {

@@ -11,7 +11,9 @@ describe('parseCsv', () => {
   });
 
   it('handles quoted commas, doubled quotes and line breaks inside quotes', () => {
-    const records = parseCsv('name,email\n"Lovelace, Ada","ada@x.org"\n"Grace ""Amazing"" Hopper",g@x.org\n"multi\r\nline",m@x.org\nlast,l@x.org');
+    const records = parseCsv(
+      'name,email\n"Lovelace, Ada","ada@x.org"\n"Grace ""Amazing"" Hopper",g@x.org\n"multi\r\nline",m@x.org\nlast,l@x.org',
+    );
     expect(records).toEqual([
       { line: 1, fields: ['name', 'email'] },
       { line: 2, fields: ['Lovelace, Ada', 'ada@x.org'] },

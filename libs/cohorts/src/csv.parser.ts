@@ -77,7 +77,10 @@ export function parseCsv(input: string): CsvRecord[] {
         endRecord();
         consumeBreak();
       } else {
-        records.push({ line: recordLine, error: 'unexpected text after a closing quote (quote the whole field and double inner quotes)' });
+        records.push({
+          line: recordLine,
+          error: 'unexpected text after a closing quote (quote the whole field and double inner quotes)',
+        });
         while (i < n && !isBreak(text[i])) i += 1;
         if (i < n) consumeBreak();
         fields = [];

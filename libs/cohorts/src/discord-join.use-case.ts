@@ -39,7 +39,11 @@ export class DiscordJoin {
     private readonly clock: Clock,
   ) {}
 
-  async execute(service: ServicePrincipal, input: DiscordJoinInput, meta: RequestMeta = {}): Promise<DiscordJoinResult> {
+  async execute(
+    service: ServicePrincipal,
+    input: DiscordJoinInput,
+    meta: RequestMeta = {},
+  ): Promise<DiscordJoinResult> {
     const now = this.clock.now();
     const invite = await this.invites.findByCode(normalizeCode(input.inviteCode));
     assertInviteValid(invite, now);
@@ -49,14 +53,20 @@ export class DiscordJoin {
       return await this.transactions.run(async (tx, emit) => {
         const link = await tx.discordLink.findUnique({
           where: { discordUserId: input.discordUserId },
-          select: { discordUsername: true, user: { select: { id: true, role: true, disabledAt: true, erasedAt: true } } },
+          select: {
+            discordUsername: true,
+            user: { select: { id: true, role: true, disabledAt: true, erasedAt: true } },
+          },
         });
         let userId: string;
         let created = false;
         let matchedRoster = false;
         if (link) {
           if (link.user.role !== 'student') {
-            throw DomainError.conflict('staff_cannot_join', 'staff accounts cannot join a cohort as students');
+            throw DomainError.conflict(
+              'staff_cannot_join',
+              'staff accounts cannot join a cohort as students',
+            );
           }
           if (link.user.disabledAt || link.user.erasedAt) {
             throw DomainError.forbidden('account_disabled', 'this account is disabled');
@@ -81,11 +91,16 @@ export class DiscordJoin {
             userId = candidates[0]!.userId;
             matchedRoster = true;
           } else {
-            const user = await tx.user.create({ data: { displayName: username, role: 'student' }, select: { id: true } });
+            const user = await tx.user.create({
+              data: { displayName: username, role: 'student' },
+              select: { id: true },
+            });
             userId = user.id;
             created = true;
           }
-          await tx.discordLink.create({ data: { userId, discordUserId: input.discordUserId, discordUsername: username } });
+          await tx.discordLink.create({
+            data: { userId, discordUserId: input.discordUserId, discordUsername: username },
+          });
         }
         const outcome = await this.writer.enrollWithInvite(tx, emit, userId, invite, now);
         await this.audit.record(
@@ -104,7 +119,10 @@ export class DiscordJoin {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw DomainError.conflict('join_conflict', 'this Discord account was linked at the same moment; try again');
+        throw DomainError.conflict(
+          'join_conflict',
+          'this Discord account was linked at the same moment; try again',
+        );
       }
       throw error;
     }

@@ -15,7 +15,12 @@ export interface DiscordLinkInput {
   discordUsername: string;
 }
 
-const codeInvalid = () => new DomainError('not_found', 'link_code_invalid', 'this link code is unknown, already used or expired; create a new one');
+const codeInvalid = () =>
+  new DomainError(
+    'not_found',
+    'link_code_invalid',
+    'this link code is unknown, already used or expired; create a new one',
+  );
 
 /**
  * Linking an existing web account to Discord: the user asks for a one-time code (only its sha256 is
@@ -34,7 +39,10 @@ export class DiscordLinking {
     const code = humanCode(8);
     const expiresAt = new Date(now.getTime() + DISCORD_LINK_CODE_TTL_SECONDS * 1000);
     await this.prisma.$transaction(async (tx) => {
-      const account = await tx.user.findUnique({ where: { id: user.userId }, select: { disabledAt: true, erasedAt: true } });
+      const account = await tx.user.findUnique({
+        where: { id: user.userId },
+        select: { disabledAt: true, erasedAt: true },
+      });
       if (!account || account.disabledAt || account.erasedAt) {
         throw new DomainError('unauthorized', 'account_unavailable', 'this account is no longer available');
       }
@@ -45,7 +53,11 @@ export class DiscordLinking {
     return { code, expiresAt: expiresAt.toISOString() };
   }
 
-  async redeem(service: ServicePrincipal, input: DiscordLinkInput, meta: RequestMeta = {}): Promise<{ userId: string }> {
+  async redeem(
+    service: ServicePrincipal,
+    input: DiscordLinkInput,
+    meta: RequestMeta = {},
+  ): Promise<{ userId: string }> {
     const now = this.clock.now();
     const codeHash = sha256(normalizeCode(input.code));
     const username = input.discordUsername.trim();
@@ -53,26 +65,49 @@ export class DiscordLinking {
       return await this.prisma.$transaction(async (tx) => {
         const row = await tx.discordLinkCode.findUnique({
           where: { codeHash },
-          select: { id: true, userId: true, usedAt: true, expiresAt: true, user: { select: { disabledAt: true, erasedAt: true } } },
+          select: {
+            id: true,
+            userId: true,
+            usedAt: true,
+            expiresAt: true,
+            user: { select: { disabledAt: true, erasedAt: true } },
+          },
         });
-        if (!row || row.usedAt || row.expiresAt <= now || row.user.disabledAt || row.user.erasedAt) throw codeInvalid();
-        const taken = await tx.discordLink.findUnique({ where: { discordUserId: input.discordUserId }, select: { userId: true } });
+        if (!row || row.usedAt || row.expiresAt <= now || row.user.disabledAt || row.user.erasedAt)
+          throw codeInvalid();
+        const taken = await tx.discordLink.findUnique({
+          where: { discordUserId: input.discordUserId },
+          select: { userId: true },
+        });
         if (taken && taken.userId !== row.userId) {
-          throw DomainError.conflict('discord_already_linked', 'this Discord account is already linked to another kubecohort account');
+          throw DomainError.conflict(
+            'discord_already_linked',
+            'this Discord account is already linked to another kubecohort account',
+          );
         }
-        const used = await tx.discordLinkCode.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: now } });
+        const used = await tx.discordLinkCode.updateMany({
+          where: { id: row.id, usedAt: null },
+          data: { usedAt: now },
+        });
         if (used.count === 0) throw codeInvalid();
         await tx.discordLink.upsert({
           where: { userId: row.userId },
           create: { userId: row.userId, discordUserId: input.discordUserId, discordUsername: username },
           update: { discordUserId: input.discordUserId, discordUsername: username, linkedAt: now },
         });
-        await this.audit.record(service, { action: 'discord.link', targetType: 'user', targetId: row.userId, ...meta }, tx);
+        await this.audit.record(
+          service,
+          { action: 'discord.link', targetType: 'user', targetId: row.userId, ...meta },
+          tx,
+        );
         return { userId: row.userId };
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw DomainError.conflict('discord_already_linked', 'this Discord account is already linked to another kubecohort account');
+        throw DomainError.conflict(
+          'discord_already_linked',
+          'this Discord account is already linked to another kubecohort account',
+        );
       }
       throw error;
     }

@@ -26,7 +26,12 @@ export class EnrollmentRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** A student's enrollment in a cohort the principal staffs (any status), or null. */
-  findInStaffedCohort(principal: Principal, cohortId: string, userId: string, db: Db = this.prisma): Promise<EnrollmentWithUser | null> {
+  findInStaffedCohort(
+    principal: Principal,
+    cohortId: string,
+    userId: string,
+    db: Db = this.prisma,
+  ): Promise<EnrollmentWithUser | null> {
     return db.enrollment.findFirst({
       where: { cohortId, userId, cohort: staffedCohorts(principal) },
       include: { user: studentUser },
@@ -53,7 +58,9 @@ export class EnrollmentRepository {
         AND: [
           { cohortId, cohort: staffedCohorts(principal) },
           query.status ? { status: query.status } : {},
-          after ? { OR: [{ enrolledAt: { gt: after.at } }, { enrolledAt: after.at, id: { gt: after.id } }] } : {},
+          after
+            ? { OR: [{ enrolledAt: { gt: after.at } }, { enrolledAt: after.at, id: { gt: after.id } }] }
+            : {},
         ],
       },
       orderBy: [{ enrolledAt: 'asc' }, { id: 'asc' }],

@@ -33,11 +33,20 @@ export class EnrollmentWriter {
       throw DomainError.conflict('enrollment_completed', 'you already completed this cohort');
     }
     if (existing?.status === 'unenrolled') {
-      throw DomainError.conflict('enrollment_removed', 'you were removed from this cohort; ask an instructor to enrol you again');
+      throw DomainError.conflict(
+        'enrollment_removed',
+        'you were removed from this cohort; ask an instructor to enrol you again',
+      );
     }
-    const elsewhere = await tx.enrollment.findUnique({ where: { activeUserId: userId }, select: { id: true } });
+    const elsewhere = await tx.enrollment.findUnique({
+      where: { activeUserId: userId },
+      select: { id: true },
+    });
     if (elsewhere) {
-      throw DomainError.conflict('already_enrolled', 'you are already enrolled in another cohort; leave it before joining a new one');
+      throw DomainError.conflict(
+        'already_enrolled',
+        'you are already enrolled in another cohort; leave it before joining a new one',
+      );
     }
     if (!(await this.invites.consume(tx, invite.id, now))) throw inviteUsedUp();
     const enrollment = await tx.enrollment.create({

@@ -34,13 +34,16 @@ export class GetMe {
     if (!user || user.role === 'service' || user.disabledAt || user.erasedAt) {
       throw new DomainError('unauthorized', 'account_unavailable', 'this account is no longer available');
     }
-    const enrollment = user.activeEnrollment && !user.activeEnrollment.cohort.deletedAt ? user.activeEnrollment : null;
+    const enrollment =
+      user.activeEnrollment && !user.activeEnrollment.cohort.deletedAt ? user.activeEnrollment : null;
     return {
       id: user.id,
       email: user.email,
       displayName: user.displayName,
       role: user.role,
-      discord: user.discordLink ? { userId: user.discordLink.discordUserId, username: user.discordLink.discordUsername } : null,
+      discord: user.discordLink
+        ? { userId: user.discordLink.discordUserId, username: user.discordLink.discordUsername }
+        : null,
       enrollment: enrollment
         ? {
             id: enrollment.id,

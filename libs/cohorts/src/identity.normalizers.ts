@@ -11,7 +11,10 @@ export function isValidEmail(email: string): boolean {
 
 /** Codes are shown upper-case without confusable characters; accept what people type. */
 export function normalizeCode(code: string): string {
-  return code.trim().toUpperCase().replace(/[\s-]+/g, '');
+  return code
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
 }
 
 /**

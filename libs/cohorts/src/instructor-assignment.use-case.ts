@@ -13,27 +13,51 @@ export class InstructorAssignment {
     private readonly audit: AuditTrail,
   ) {}
 
-  async assign(admin: UserPrincipal, cohortId: string, userId: string, meta: RequestMeta = {}): Promise<void> {
+  async assign(
+    admin: UserPrincipal,
+    cohortId: string,
+    userId: string,
+    meta: RequestMeta = {},
+  ): Promise<void> {
     await this.access.assertStaff(admin, cohortId);
-    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: { role: true, disabledAt: true, erasedAt: true } });
+    const user = await this.prisma.user.findUnique({
+      where: { id: userId },
+      select: { role: true, disabledAt: true, erasedAt: true },
+    });
     if (!user) throw DomainError.notFound('user');
     if ((user.role !== 'instructor' && user.role !== 'admin') || user.disabledAt || user.erasedAt) {
       throw DomainError.conflict('not_staff', 'only instructor and admin accounts can teach a cohort');
     }
     await this.prisma.$transaction(async (tx) => {
-      const created = await tx.cohortInstructor.createMany({ data: [{ cohortId, userId }], skipDuplicates: true });
+      const created = await tx.cohortInstructor.createMany({
+        data: [{ cohortId, userId }],
+        skipDuplicates: true,
+      });
       if (created.count > 0) {
-        await this.audit.record(admin, { action: 'cohort.instructor.assign', targetType: 'user', targetId: userId, cohortId, ...meta }, tx);
+        await this.audit.record(
+          admin,
+          { action: 'cohort.instructor.assign', targetType: 'user', targetId: userId, cohortId, ...meta },
+          tx,
+        );
       }
     });
   }
 
-  async unassign(admin: UserPrincipal, cohortId: string, userId: string, meta: RequestMeta = {}): Promise<void> {
+  async unassign(
+    admin: UserPrincipal,
+    cohortId: string,
+    userId: string,
+    meta: RequestMeta = {},
+  ): Promise<void> {
     await this.access.assertStaff(admin, cohortId);
     await this.prisma.$transaction(async (tx) => {
       const removed = await tx.cohortInstructor.deleteMany({ where: { cohortId, userId } });
       if (removed.count > 0) {
-        await this.audit.record(admin, { action: 'cohort.instructor.unassign', targetType: 'user', targetId: userId, cohortId, ...meta }, tx);
+        await this.audit.record(
+          admin,
+          { action: 'cohort.instructor.unassign', targetType: 'user', targetId: userId, cohortId, ...meta },
+          tx,
+        );
       }
     });
   }

@@ -30,7 +30,9 @@ export class InviteAdmin {
   ): Promise<InviteView> {
     await this.access.assertStaff(staff, cohortId);
     if (input.expiresAt && input.expiresAt <= this.clock.now()) {
-      throw DomainError.invalid('the invite would already be expired', [{ field: 'expiresAt', problem: 'must be in the future' }]);
+      throw DomainError.invalid('the invite would already be expired', [
+        { field: 'expiresAt', problem: 'must be in the future' },
+      ]);
     }
     // 32^8 codes: a collision is rare, but the unique index decides; try again with a fresh code.
     for (let attempt = 0; ; attempt += 1) {
@@ -47,7 +49,14 @@ export class InviteAdmin {
           });
           await this.audit.record(
             staff,
-            { action: 'invite.create', targetType: 'invite', targetId: invite.id, cohortId, metadata: { maxUses: invite.maxUses }, ...meta },
+            {
+              action: 'invite.create',
+              targetType: 'invite',
+              targetId: invite.id,
+              cohortId,
+              metadata: { maxUses: invite.maxUses },
+              ...meta,
+            },
             tx,
           );
           return toInviteView(invite);
@@ -58,20 +67,36 @@ export class InviteAdmin {
     }
   }
 
-  async list(staff: UserPrincipal, cohortId: string, query: { cursor?: string; limit?: number }): Promise<Page<InviteView>> {
+  async list(
+    staff: UserPrincipal,
+    cohortId: string,
+    query: { cursor?: string; limit?: number },
+  ): Promise<Page<InviteView>> {
     await this.access.assertStaff(staff, cohortId);
     return this.invites.page(staff, cohortId, query, pageSize(query.limit));
   }
 
   /** Idempotent for an invite of this cohort; another cohort's invite id is 404. */
-  async revoke(staff: UserPrincipal, cohortId: string, inviteId: string, meta: RequestMeta = {}): Promise<void> {
+  async revoke(
+    staff: UserPrincipal,
+    cohortId: string,
+    inviteId: string,
+    meta: RequestMeta = {},
+  ): Promise<void> {
     await this.access.assertStaff(staff, cohortId);
     const invite = await this.invites.findInStaffedCohort(staff, cohortId, inviteId);
     if (!invite) throw DomainError.notFound('invite');
     if (invite.revokedAt) return;
     await this.prisma.$transaction(async (tx) => {
-      await tx.inviteCode.updateMany({ where: { id: inviteId, revokedAt: null }, data: { revokedAt: this.clock.now() } });
-      await this.audit.record(staff, { action: 'invite.revoke', targetType: 'invite', targetId: inviteId, cohortId, ...meta }, tx);
+      await tx.inviteCode.updateMany({
+        where: { id: inviteId, revokedAt: null },
+        data: { revokedAt: this.clock.now() },
+      });
+      await this.audit.record(
+        staff,
+        { action: 'invite.revoke', targetType: 'invite', targetId: inviteId, cohortId, ...meta },
+        tx,
+      );
     });
   }
 }

@@ -70,23 +70,48 @@ export function toInviteView(row: {
   };
 }
 
-const inviteInvalid = () => new DomainError('not_found', 'invite_invalid', 'this invite code is not valid; check it or ask your instructor for a new one');
+const inviteInvalid = () =>
+  new DomainError(
+    'not_found',
+    'invite_invalid',
+    'this invite code is not valid; check it or ask your instructor for a new one',
+  );
 
 /**
  * Checks everything about an invite except its remaining uses (taken atomically when enrolling):
  * it exists, belongs to a live cohort that still takes students, is not revoked and not expired.
  */
-export function assertInviteValid(invite: InviteWithCohort | null, now: Date): asserts invite is InviteWithCohort {
+export function assertInviteValid(
+  invite: InviteWithCohort | null,
+  now: Date,
+): asserts invite is InviteWithCohort {
   if (!invite || invite.cohort.deletedAt) throw inviteInvalid();
-  if (invite.revokedAt) throw new DomainError('not_found', 'invite_revoked', 'this invite code was revoked; ask your instructor for a new one');
+  if (invite.revokedAt)
+    throw new DomainError(
+      'not_found',
+      'invite_revoked',
+      'this invite code was revoked; ask your instructor for a new one',
+    );
   if (invite.expiresAt && invite.expiresAt <= now) {
-    throw new DomainError('not_found', 'invite_expired', 'this invite code has expired; ask your instructor for a new one');
+    throw new DomainError(
+      'not_found',
+      'invite_expired',
+      'this invite code has expired; ask your instructor for a new one',
+    );
   }
   if (invite.cohort.status === 'completed' || invite.cohort.status === 'archived') {
-    throw new DomainError('not_found', 'invite_invalid', 'this cohort has ended and no longer takes students');
+    throw new DomainError(
+      'not_found',
+      'invite_invalid',
+      'this cohort has ended and no longer takes students',
+    );
   }
 }
 
 export function inviteUsedUp(): DomainError {
-  return new DomainError('not_found', 'invite_used_up', 'this invite code has reached its maximum number of uses; ask your instructor for a new one');
+  return new DomainError(
+    'not_found',
+    'invite_used_up',
+    'this invite code has reached its maximum number of uses; ask your instructor for a new one',
+  );
 }

@@ -1,4 +1,10 @@
-import { AuditTrail, AuthService, PasswordHasher, type TokenPair, type UserPrincipal } from '@kubecohort/auth';
+import {
+  AuditTrail,
+  AuthService,
+  PasswordHasher,
+  type TokenPair,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
 import { PrismaService } from '@kubecohort/database';
@@ -21,7 +27,8 @@ export interface JoinResult extends TokenPair {
   cohortId: string;
 }
 
-const invalidCredentials = () => new DomainError('unauthorized', 'invalid_credentials', 'email or password is wrong');
+const invalidCredentials = () =>
+  new DomainError('unauthorized', 'invalid_credentials', 'email or password is wrong');
 
 /**
  * A student joins a cohort on the web with an invite code. A new email creates the account; an
@@ -51,7 +58,10 @@ export class JoinWithInvite {
       where: { email },
       select: { id: true, role: true, passwordHash: true, disabledAt: true, erasedAt: true },
     });
-    let plan: { kind: 'create'; passwordHash: string } | { kind: 'set-password'; userId: string; passwordHash: string } | { kind: 'reuse'; userId: string };
+    let plan:
+      | { kind: 'create'; passwordHash: string }
+      | { kind: 'set-password'; userId: string; passwordHash: string }
+      | { kind: 'reuse'; userId: string };
     if (!existing) {
       plan = { kind: 'create', passwordHash: await this.hasher.hash(input.password) };
     } else if (existing.passwordHash === null) {
@@ -60,13 +70,23 @@ export class JoinWithInvite {
         select: { status: true },
       });
       await this.hasher.verify(null, input.password); // same work as a real check, so timing says nothing
-      if (existing.role !== 'student' || existing.disabledAt || existing.erasedAt || roster?.status !== 'active') {
+      if (
+        existing.role !== 'student' ||
+        existing.disabledAt ||
+        existing.erasedAt ||
+        roster?.status !== 'active'
+      ) {
         throw invalidCredentials();
       }
-      plan = { kind: 'set-password', userId: existing.id, passwordHash: await this.hasher.hash(input.password) };
+      plan = {
+        kind: 'set-password',
+        userId: existing.id,
+        passwordHash: await this.hasher.hash(input.password),
+      };
     } else {
       const ok = await this.hasher.verify(existing.passwordHash, input.password);
-      if (!ok || existing.disabledAt || existing.erasedAt || existing.role === 'service') throw invalidCredentials();
+      if (!ok || existing.disabledAt || existing.erasedAt || existing.role === 'service')
+        throw invalidCredentials();
       if (existing.role !== 'student') {
         throw DomainError.conflict('staff_cannot_join', 'staff accounts cannot join a cohort as students');
       }
@@ -78,13 +98,21 @@ export class JoinWithInvite {
         let userId: string;
         if (plan.kind === 'create') {
           const user = await tx.user.create({
-            data: { email, displayName: input.displayName.trim(), role: 'student', passwordHash: plan.passwordHash },
+            data: {
+              email,
+              displayName: input.displayName.trim(),
+              role: 'student',
+              passwordHash: plan.passwordHash,
+            },
             select: { id: true },
           });
           userId = user.id;
         } else if (plan.kind === 'set-password') {
           // Conditional: if two first joins race, only one sets the password.
-          const set = await tx.user.updateMany({ where: { id: plan.userId, passwordHash: null }, data: { passwordHash: plan.passwordHash } });
+          const set = await tx.user.updateMany({
+            where: { id: plan.userId, passwordHash: null },
+            data: { passwordHash: plan.passwordHash },
+          });
           if (set.count === 0) throw invalidCredentials();
           userId = plan.userId;
         } else {

@@ -15,7 +15,8 @@ export function pageSize(limit: number | undefined): number {
   return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
 }
 
-const badCursor = () => DomainError.invalid('invalid cursor', [{ field: 'cursor', problem: 'is not a cursor this list returned' }]);
+const badCursor = () =>
+  DomainError.invalid('invalid cursor', [{ field: 'cursor', problem: 'is not a cursor this list returned' }]);
 
 /** An id cursor (`{id}`) or null for the first page; anything undecodable is a 400 on `cursor`. */
 export function readIdCursor(cursor: string | undefined): string | null {
@@ -29,7 +30,13 @@ export function readIdCursor(cursor: string | undefined): string | null {
 export function readTimeCursor(cursor: string | undefined): { at: Date; id: string } | null {
   if (cursor === undefined || cursor === '') return null;
   const value = decodeCursor<{ t: number; id: string }>(cursor, ['t', 'id']);
-  if (!value || typeof value.t !== 'number' || !Number.isFinite(value.t) || typeof value.id !== 'string' || !UUID.test(value.id)) {
+  if (
+    !value ||
+    typeof value.t !== 'number' ||
+    !Number.isFinite(value.t) ||
+    typeof value.id !== 'string' ||
+    !UUID.test(value.id)
+  ) {
     throw badCursor();
   }
   return { at: new Date(value.t), id: value.id };

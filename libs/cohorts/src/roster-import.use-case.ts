@@ -32,7 +32,12 @@ export class RosterImport {
     private readonly clock: Clock,
   ) {}
 
-  async execute(staff: UserPrincipal, cohortId: string, csv: string, meta: RequestMeta = {}): Promise<RosterImportResult> {
+  async execute(
+    staff: UserPrincipal,
+    cohortId: string,
+    csv: string,
+    meta: RequestMeta = {},
+  ): Promise<RosterImportResult> {
     await this.access.assertStaff(staff, cohortId);
     const parsed = parseRoster(csv);
     const result: RosterImportResult = { created: 0, updated: 0, unchanged: 0, errors: [...parsed.errors] };
@@ -42,7 +47,11 @@ export class RosterImport {
         result[outcome] += 1;
       } catch (error) {
         if (error instanceof LineRejected) result.errors.push({ line: row.line, message: error.message });
-        else if (isUniqueViolation(error)) result.errors.push({ line: row.line, message: 'changed by someone else at the same moment; import again' });
+        else if (isUniqueViolation(error))
+          result.errors.push({
+            line: row.line,
+            message: 'changed by someone else at the same moment; import again',
+          });
         else throw error;
       }
     }
@@ -52,13 +61,23 @@ export class RosterImport {
       targetType: 'cohort',
       targetId: cohortId,
       cohortId,
-      metadata: { created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length },
+      metadata: {
+        created: result.created,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        errors: result.errors.length,
+      },
       ...meta,
     });
     return result;
   }
 
-  private async applyRow(tx: Prisma.TransactionClient, emit: Emit, cohortId: string, row: RosterRow): Promise<Outcome> {
+  private async applyRow(
+    tx: Prisma.TransactionClient,
+    emit: Emit,
+    cohortId: string,
+    row: RosterRow,
+  ): Promise<Outcome> {
     const now = this.clock.now();
     const user = await tx.user.findUnique({
       where: { email: row.email },
@@ -69,12 +88,17 @@ export class RosterImport {
     const expected = row.discord === undefined ? {} : { expectedDiscordUsername: row.discord };
 
     if (!user) {
-      const created = await tx.user.create({ data: { email: row.email, displayName: row.name, role: 'student' }, select: { id: true } });
+      const created = await tx.user.create({
+        data: { email: row.email, displayName: row.name, role: 'student' },
+        select: { id: true },
+      });
       await this.enroll(tx, emit, cohortId, created.id, row, now);
       return 'created';
     }
 
-    const enrollment = await tx.enrollment.findUnique({ where: { cohortId_userId: { cohortId, userId: user.id } } });
+    const enrollment = await tx.enrollment.findUnique({
+      where: { cohortId_userId: { cohortId, userId: user.id } },
+    });
     const activeElsewhere = async () =>
       (await tx.enrollment.count({ where: { activeUserId: user.id, cohortId: { not: cohortId } } })) > 0;
     const renamed = user.displayName !== row.name;
@@ -95,7 +119,12 @@ export class RosterImport {
         where: { id: enrollment.id },
         data: { status: 'active', activeUserId: user.id, unenrolledAt: null, ...expected },
       });
-      await emit(cohortId, 'enrollment.changed', { userId: user.id, status: 'active' }, { subjectUserId: user.id });
+      await emit(
+        cohortId,
+        'enrollment.changed',
+        { userId: user.id, status: 'active' },
+        { subjectUserId: user.id },
+      );
       return 'updated';
     }
     const discordChanged = row.discord !== undefined && row.discord !== enrollment.expectedDiscordUsername;
@@ -105,7 +134,14 @@ export class RosterImport {
     return 'updated';
   }
 
-  private async enroll(tx: Prisma.TransactionClient, emit: Emit, cohortId: string, userId: string, row: RosterRow, now: Date): Promise<void> {
+  private async enroll(
+    tx: Prisma.TransactionClient,
+    emit: Emit,
+    cohortId: string,
+    userId: string,
+    row: RosterRow,
+    now: Date,
+  ): Promise<void> {
     await tx.enrollment.create({
       data: {
         cohortId,
@@ -120,4 +156,3 @@ export class RosterImport {
     await emit(cohortId, 'enrollment.changed', { userId, status: 'active' }, { subjectUserId: userId });
   }
 }
-

@@ -4,7 +4,9 @@ import { parseRoster } from './roster.parser.js';
 
 describe('parseRoster', () => {
   it('reads rows, normalises emails and Discord usernames, keeps quoted commas', () => {
-    const parsed = parseRoster('name,email,discord\n"Lovelace, Ada", Ada@Example.org ,@Ada_L\nAlan Turing,alan@example.org,\n');
+    const parsed = parseRoster(
+      'name,email,discord\n"Lovelace, Ada", Ada@Example.org ,@Ada_L\nAlan Turing,alan@example.org,\n',
+    );
     expect(parsed.errors).toEqual([]);
     expect(parsed.rows).toEqual([
       { line: 2, name: 'Lovelace, Ada', email: 'ada@example.org', discord: 'ada_l' },
@@ -25,7 +27,16 @@ describe('parseRoster', () => {
 
   it('reports bad lines with their file line and keeps the good ones', () => {
     const parsed = parseRoster(
-      ['name,email,discord', 'Good,good@x.org,g', ',noname@x.org,', 'Bad Mail,not-an-email,', 'Dup,GOOD@x.org,', 'Doe, Jane,jd@x.org,jd', '"Multi', 'Line",ml@x.org,'].join('\n'),
+      [
+        'name,email,discord',
+        'Good,good@x.org,g',
+        ',noname@x.org,',
+        'Bad Mail,not-an-email,',
+        'Dup,GOOD@x.org,',
+        'Doe, Jane,jd@x.org,jd',
+        '"Multi',
+        'Line",ml@x.org,',
+      ].join('\n'),
     );
     expect(parsed.rows.map((row) => row.line)).toEqual([2, 7]);
     expect(parsed.rows[1]?.name).toBe('Multi\nLine');

@@ -48,7 +48,10 @@ function hasControlCharacters(value: string): boolean {
 }
 
 function headerKey(cell: string): string {
-  return cell.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  return cell
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
 }
 
 /**
@@ -60,28 +63,39 @@ export function parseRoster(csv: string): ParsedRoster {
   const records = parseCsv(csv);
   const header = records[0];
   if (!header) {
-    throw DomainError.invalid('the roster is empty', [{ field: 'body', problem: 'must start with a header row: name,email,discord' }]);
+    throw DomainError.invalid('the roster is empty', [
+      { field: 'body', problem: 'must start with a header row: name,email,discord' },
+    ]);
   }
   if ('error' in header) {
-    throw DomainError.invalid('the roster header cannot be read', [{ field: 'header', problem: header.error }]);
+    throw DomainError.invalid('the roster header cannot be read', [
+      { field: 'header', problem: header.error },
+    ]);
   }
   const columns = new Map<Column, number>();
   header.fields.forEach((cell, index) => {
     const column = HEADER_ALIASES[headerKey(cell)];
     if (!column) return;
     if (columns.has(column)) {
-      throw DomainError.invalid('the roster header repeats a column', [{ field: 'header', problem: `has more than one ${column} column` }]);
+      throw DomainError.invalid('the roster header repeats a column', [
+        { field: 'header', problem: `has more than one ${column} column` },
+      ]);
     }
     columns.set(column, index);
   });
   const missing = (['name', 'email'] as const).filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw DomainError.invalid('the roster header lacks required columns', [
-      { field: 'header', problem: `must contain the columns name,email (optionally discord); missing: ${missing.join(', ')}` },
+      {
+        field: 'header',
+        problem: `must contain the columns name,email (optionally discord); missing: ${missing.join(', ')}`,
+      },
     ]);
   }
   if (records.length - 1 > ROSTER_MAX_ROWS) {
-    throw DomainError.invalid('the roster is too long', [{ field: 'body', problem: `must have at most ${ROSTER_MAX_ROWS} rows` }]);
+    throw DomainError.invalid('the roster is too long', [
+      { field: 'body', problem: `must have at most ${ROSTER_MAX_ROWS} rows` },
+    ]);
   }
 
   const width = header.fields.length;

@@ -1,4 +1,10 @@
-import { AuditTrail, SERVICE_SCOPES, type ServiceScope, ServiceTokens, type UserPrincipal } from '@kubecohort/auth';
+import {
+  AuditTrail,
+  SERVICE_SCOPES,
+  type ServiceScope,
+  ServiceTokens,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import { DomainError, type Page } from '@kubecohort/contracts';
 import { PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
@@ -21,7 +27,9 @@ export class ServiceTokenAdmin {
   ): Promise<{ id: string; token: string; scopes: ServiceScope[] }> {
     const unknown = input.scopes.filter((scope) => !(SERVICE_SCOPES as readonly string[]).includes(scope));
     if (unknown.length > 0 || input.scopes.length === 0) {
-      throw DomainError.invalid('unknown scopes', [{ field: 'scopes', problem: `each must be one of: ${SERVICE_SCOPES.join(', ')}` }]);
+      throw DomainError.invalid('unknown scopes', [
+        { field: 'scopes', problem: `each must be one of: ${SERVICE_SCOPES.join(', ')}` },
+      ]);
     }
     const scopes = [...new Set(input.scopes)] as ServiceScope[];
     const created = await this.tokens.create({ name: input.name.trim(), scopes, createdById: admin.userId });
@@ -57,7 +65,12 @@ export class ServiceTokenAdmin {
     if (!exists) throw DomainError.notFound('service token');
     const revoked = await this.tokens.revoke(id);
     if (revoked) {
-      await this.audit.record(admin, { action: 'service-token.revoke', targetType: 'service_token', targetId: id, ...meta });
+      await this.audit.record(admin, {
+        action: 'service-token.revoke',
+        targetType: 'service_token',
+        targetId: id,
+        ...meta,
+      });
     }
   }
 }

@@ -59,7 +59,11 @@ export class UserAdmin {
     private readonly audit: AuditTrail,
   ) {}
 
-  async createStaff(admin: UserPrincipal, input: CreateStaffInput, meta: RequestMeta = {}): Promise<UserView> {
+  async createStaff(
+    admin: UserPrincipal,
+    input: CreateStaffInput,
+    meta: RequestMeta = {},
+  ): Promise<UserView> {
     const email = normalizeEmail(input.email);
     const taken = () => DomainError.conflict('email_taken', 'an account with this email already exists');
     if (await this.prisma.user.findUnique({ where: { email }, select: { id: true } })) throw taken();
@@ -70,7 +74,17 @@ export class UserAdmin {
           data: { email, displayName: input.displayName.trim(), role: input.role, passwordHash },
           select: userSelect,
         });
-        await this.audit.record(admin, { action: 'user.create', targetType: 'user', targetId: user.id, metadata: { role: input.role }, ...meta }, tx);
+        await this.audit.record(
+          admin,
+          {
+            action: 'user.create',
+            targetType: 'user',
+            targetId: user.id,
+            metadata: { role: input.role },
+            ...meta,
+          },
+          tx,
+        );
         return toUserView(user);
       });
     } catch (error) {
@@ -80,10 +94,18 @@ export class UserAdmin {
   }
 
   /** Newest first; service accounts are not people and are listed under service tokens instead. */
-  async list(query: { role?: Exclude<UserRole, 'service'>; cursor?: string }, limit: number): Promise<Page<UserView>> {
+  async list(
+    query: { role?: Exclude<UserRole, 'service'>; cursor?: string },
+    limit: number,
+  ): Promise<Page<UserView>> {
     const after = readIdCursor(query.cursor);
     const rows = await this.prisma.user.findMany({
-      where: { AND: [query.role ? { role: query.role } : { role: { not: 'service' } }, after ? { id: { lt: after } } : {}] },
+      where: {
+        AND: [
+          query.role ? { role: query.role } : { role: { not: 'service' } },
+          after ? { id: { lt: after } } : {},
+        ],
+      },
       orderBy: { id: 'desc' },
       take: limit + 1,
       select: userSelect,

@@ -1,7 +1,14 @@
 import { CurrentUser, Roles, type UserPrincipal } from '@kubecohort/auth';
 import { pageSize, type RequestMeta, ServiceTokenAdmin, UserAdmin } from '@kubecohort/cohorts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ParseId } from '../http/validation.js';
 import { AuditMeta } from './dto-helpers.js';
 import {
@@ -27,7 +34,11 @@ export class AdminController {
   @Post('service-tokens')
   @ApiOperation({ summary: 'Create a service token (the secret is shown once)' })
   @ApiCreatedResponse({ type: CreatedServiceTokenDto })
-  createServiceToken(@CurrentUser() admin: UserPrincipal, @Body() body: CreateServiceTokenDto, @AuditMeta() meta: RequestMeta): Promise<CreatedServiceTokenDto> {
+  createServiceToken(
+    @CurrentUser() admin: UserPrincipal,
+    @Body() body: CreateServiceTokenDto,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<CreatedServiceTokenDto> {
     return this.serviceTokens.create(admin, body, meta);
   }
 
@@ -42,14 +53,22 @@ export class AdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a service token' })
   @ApiNoContentResponse()
-  async revokeServiceToken(@CurrentUser() admin: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<void> {
+  async revokeServiceToken(
+    @CurrentUser() admin: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<void> {
     await this.serviceTokens.revoke(admin, id, meta);
   }
 
   @Post('users')
   @ApiOperation({ summary: 'Create an instructor or admin account' })
   @ApiCreatedResponse({ type: UserDto })
-  createUser(@CurrentUser() admin: UserPrincipal, @Body() body: CreateUserDto, @AuditMeta() meta: RequestMeta): Promise<UserDto> {
+  createUser(
+    @CurrentUser() admin: UserPrincipal,
+    @Body() body: CreateUserDto,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<UserDto> {
     return this.users.createStaff(admin, body, meta);
   }
 

@@ -1,6 +1,17 @@
 import { CurrentUser, Roles, type UserPrincipal } from '@kubecohort/auth';
 import { CohortStudents, InviteAdmin, type RequestMeta, RosterImport } from '@kubecohort/cohorts';
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -53,7 +64,11 @@ export class CohortMembersController {
   @Get('invites')
   @ApiOperation({ summary: "The cohort's invite codes, newest first (revoked ones included)" })
   @ApiOkResponse({ type: InvitePageDto })
-  listInvites(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @Query() query: PageQuery): Promise<InvitePageDto> {
+  listInvites(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @Query() query: PageQuery,
+  ): Promise<InvitePageDto> {
     return this.invites.list(user, id, query);
   }
 
@@ -73,7 +88,11 @@ export class CohortMembersController {
   @Get('students')
   @ApiOperation({ summary: "The cohort's students, in enrollment order" })
   @ApiOkResponse({ type: StudentPageDto })
-  listStudents(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @Query() query: ListStudentsQuery): Promise<StudentPageDto> {
+  listStudents(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @Query() query: ListStudentsQuery,
+  ): Promise<StudentPageDto> {
     return this.students.list(user, id, query);
   }
 
@@ -92,7 +111,9 @@ export class CohortMembersController {
 
   @Post('students/:userId/erase')
   @HttpCode(200)
-  @ApiOperation({ summary: "Erase a student's personal data on request (idempotent); progress stays, anonymised" })
+  @ApiOperation({
+    summary: "Erase a student's personal data on request (idempotent); progress stays, anonymised",
+  })
   @ApiOkResponse({ type: ErasedDto })
   erase(
     @CurrentUser() user: UserPrincipal,
@@ -106,10 +127,13 @@ export class CohortMembersController {
   @Post('roster')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Import a roster CSV (header name,email[,discord]); bad lines are reported, the rest applied; idempotent',
+    summary:
+      'Import a roster CSV (header name,email[,discord]); bad lines are reported, the rest applied; idempotent',
   })
   @ApiConsumes('text/csv')
-  @ApiBody({ schema: { type: 'string', example: 'name,email,discord\n"Lovelace, Ada",ada@example.org,ada_l\n' } })
+  @ApiBody({
+    schema: { type: 'string', example: 'name,email,discord\n"Lovelace, Ada",ada@example.org,ada_l\n' },
+  })
   @ApiOkResponse({ type: RosterImportResultDto })
   importRoster(
     @CurrentUser() user: UserPrincipal,

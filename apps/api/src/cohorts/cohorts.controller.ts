@@ -1,9 +1,29 @@
-import { CurrentPrincipal, CurrentUser, type Principal, Roles, Scopes, type UserPrincipal } from '@kubecohort/auth';
+import {
+  CurrentPrincipal,
+  CurrentUser,
+  type Principal,
+  Roles,
+  Scopes,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import { CohortAdmin, InstructorAssignment, type RequestMeta } from '@kubecohort/cohorts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ParseId } from '../http/validation.js';
-import { CohortDto, CohortPageDto, CreateCohortDto, ListCohortsQuery, UpdateCohortDto } from './cohorts.dto.js';
+import {
+  CohortDto,
+  CohortPageDto,
+  CreateCohortDto,
+  ListCohortsQuery,
+  UpdateCohortDto,
+} from './cohorts.dto.js';
 import { AuditMeta, toDate } from './dto-helpers.js';
 
 @ApiTags('cohorts')
@@ -17,9 +37,15 @@ export class CohortsController {
 
   @Roles('admin', 'instructor')
   @Post()
-  @ApiOperation({ summary: 'Create a draft cohort on the latest curriculum (the creating instructor teaches it)' })
+  @ApiOperation({
+    summary: 'Create a draft cohort on the latest curriculum (the creating instructor teaches it)',
+  })
   @ApiCreatedResponse({ type: CohortDto })
-  async create(@CurrentUser() user: UserPrincipal, @Body() body: CreateCohortDto, @AuditMeta() meta: RequestMeta): Promise<CohortDto> {
+  async create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() body: CreateCohortDto,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<CohortDto> {
     const cohort = await this.cohorts.create(
       user,
       { ...body, startsAt: toDate(body.startsAt), endsAt: toDate(body.endsAt) },
@@ -61,7 +87,11 @@ export class CohortsController {
         ...body,
         startsAt: toDate(body.startsAt),
         endsAt: toDate(body.endsAt),
-        steps: body.steps?.map((step) => ({ ...step, deadline: toDate(step.deadline), unlocksAt: toDate(step.unlocksAt) })),
+        steps: body.steps?.map((step) => ({
+          ...step,
+          deadline: toDate(step.deadline),
+          unlocksAt: toDate(step.unlocksAt),
+        })),
       },
       meta,
     );
@@ -73,7 +103,11 @@ export class CohortsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete a cohort (admins and its instructors); its students are unenrolled' })
   @ApiNoContentResponse()
-  async remove(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<void> {
+  async remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<void> {
     await this.cohorts.remove(user, id, meta);
   }
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,13 +21,14 @@ import { IsIanaTimeZone, IsOptionalDiscordId, IsOptionalInstant, IsPageLimit } f
 const COHORT_STATUSES = ['draft', 'active', 'completed', 'archived'] as const;
 const ENROLLMENT_STATUSES = ['active', 'unenrolled', 'completed'] as const;
 
+/** Optional, nullable (= unlimited), non-negative. */
 function IsBudget(): PropertyDecorator {
-  return (target, key) => {
-    IsOptional()(target, key);
-    IsNumber({ allowNaN: false, allowInfinity: false })(target, key);
-    Min(0)(target, key);
-    Max(1_000_000)(target, key);
-  };
+  return applyDecorators(
+    IsOptional(),
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    Min(0),
+    Max(1_000_000),
+  );
 }
 
 export class CreateCohortDto {
@@ -36,7 +38,11 @@ export class CreateCohortDto {
   @MaxLength(120)
   name!: string;
 
-  @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Berlin', description: 'IANA time zone of deadlines.' })
+  @ApiPropertyOptional({
+    default: 'UTC',
+    example: 'Europe/Berlin',
+    description: 'IANA time zone of deadlines.',
+  })
   @IsOptional()
   @IsIanaTimeZone()
   timeZone?: string;
@@ -45,15 +51,28 @@ export class CreateCohortDto {
   @IsOptionalInstant()
   startsAt?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Must be after startsAt.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Must be after startsAt.',
+  })
   @IsOptionalInstant()
   endsAt?: string | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Environment CPU-hours budget; null = unlimited.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Environment CPU-hours budget; null = unlimited.',
+  })
   @IsBudget()
   cpuHoursBudget?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Environment memory GiB-hours budget; null = unlimited.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Environment memory GiB-hours budget; null = unlimited.',
+  })
   @IsBudget()
   memoryGibHoursBudget?: number | null;
 }
@@ -65,11 +84,21 @@ export class StepPatchDto {
   @Max(20)
   step!: number;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null clears the deadline.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null clears the deadline.',
+  })
   @IsOptionalInstant()
   deadline?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'When the step opens by itself; null clears it.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the step opens by itself; null clears it.',
+  })
   @IsOptionalInstant()
   unlocksAt?: string | null;
 
@@ -187,11 +216,22 @@ export class ListStudentsQuery extends PageQuery {
 }
 
 export class CreateInviteDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Never expires when omitted.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Never expires when omitted.',
+  })
   @IsOptionalInstant()
   expiresAt?: string | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 10000, description: 'Unlimited when omitted.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 10000,
+    description: 'Unlimited when omitted.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -242,7 +282,10 @@ export class CohortPageDto {
 }
 
 export class CohortDto {
-  @ApiProperty({ enum: ['staff', 'student'], description: 'Students see a public subset (no discord, budgets or counts).' })
+  @ApiProperty({
+    enum: ['staff', 'student'],
+    description: 'Students see a public subset (no discord, budgets or counts).',
+  })
   view!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
@@ -281,7 +324,11 @@ export class StudentRowDto {
   @ApiProperty() displayName!: string;
   @ApiProperty({ type: String, nullable: true }) email!: string | null;
   @ApiProperty({ type: String, nullable: true }) discordUsername!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'From the roster: the Discord username expected to link.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'From the roster: the Discord username expected to link.',
+  })
   expectedDiscordUsername!: string | null;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time' }) enrolledAt!: string;
@@ -299,8 +346,11 @@ class RosterLineErrorDto {
 }
 
 export class RosterImportResultDto {
-  @ApiProperty({ description: 'New enrollments in this cohort (new or existing accounts).' }) created!: number;
-  @ApiProperty({ description: 'Existing enrollments whose name or Discord username changed, or re-enrolled students.' })
+  @ApiProperty({ description: 'New enrollments in this cohort (new or existing accounts).' })
+  created!: number;
+  @ApiProperty({
+    description: 'Existing enrollments whose name or Discord username changed, or re-enrolled students.',
+  })
   updated!: number;
   @ApiProperty() unchanged!: number;
   @ApiProperty({ type: [RosterLineErrorDto] }) errors!: RosterLineErrorDto[];

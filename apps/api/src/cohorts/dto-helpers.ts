@@ -10,8 +10,13 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
 export function IsOptionalInstant(): PropertyDecorator {
   return applyDecorators(
     IsOptional(),
-    IsISO8601({ strict: true, strictSeparator: true }, { message: '$property must be an ISO 8601 date-time' }),
-    Matches(INSTANT, { message: '$property must include a time and a time zone offset, e.g. 2026-03-01T09:00:00Z' }),
+    IsISO8601(
+      { strict: true, strictSeparator: true },
+      { message: '$property must be an ISO 8601 date-time' },
+    ),
+    Matches(INSTANT, {
+      message: '$property must include a time and a time zone offset, e.g. 2026-03-01T09:00:00Z',
+    }),
   );
 }
 
@@ -26,16 +31,29 @@ export function IsIanaTimeZone(): PropertyDecorator {
 }
 
 export function IsOptionalDiscordId(): PropertyDecorator {
-  return applyDecorators(IsOptional(), IsString(), Matches(DISCORD_ID_PATTERN, { message: '$property must be a Discord id (digits)' }));
+  return applyDecorators(
+    IsOptional(),
+    IsString(),
+    Matches(DISCORD_ID_PATTERN, { message: '$property must be a Discord id (digits)' }),
+  );
 }
 
 export function IsDiscordId(): PropertyDecorator {
-  return applyDecorators(IsString(), Matches(DISCORD_ID_PATTERN, { message: '$property must be a Discord id (digits)' }));
+  return applyDecorators(
+    IsString(),
+    Matches(DISCORD_ID_PATTERN, { message: '$property must be a Discord id (digits)' }),
+  );
 }
 
 /** `?limit=` on lists: 1..100. */
 export function IsPageLimit(): PropertyDecorator {
-  return applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(100));
+  return applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(100),
+  );
 }
 
 /** undefined stays undefined (no change), null stays null (clear), text becomes a Date. */

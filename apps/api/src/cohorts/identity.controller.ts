@@ -9,7 +9,14 @@ import {
   type ServicePrincipal,
   type UserPrincipal,
 } from '@kubecohort/auth';
-import { DiscordJoin, DiscordLinking, GetMe, JoinWithInvite, PasswordResets, type RequestMeta } from '@kubecohort/cohorts';
+import {
+  DiscordJoin,
+  DiscordLinking,
+  GetMe,
+  JoinWithInvite,
+  PasswordResets,
+  type RequestMeta,
+} from '@kubecohort/cohorts';
 import { DomainError } from '@kubecohort/contracts';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -33,7 +40,8 @@ const JOIN_LIMIT = { name: 'join', limit: 30, windowSeconds: 60, per: 'ip' } as 
 const RESET_LIMIT = { name: 'password-reset', limit: 10, windowSeconds: 60, per: 'ip' } as const;
 
 function serviceOnly(principal: Principal): ServicePrincipal {
-  if (principal.kind !== 'service') throw DomainError.forbidden('service_only', 'this route is for service tokens (the Discord bot)');
+  if (principal.kind !== 'service')
+    throw DomainError.forbidden('service_only', 'this route is for service tokens (the Discord bot)');
   return principal;
 }
 
@@ -59,7 +67,9 @@ export class IdentityController {
   @Public()
   @RateLimit(JOIN_LIMIT)
   @Post('auth/join')
-  @ApiOperation({ summary: 'Join a cohort with an invite code (creates the account, or reuses it with its password)' })
+  @ApiOperation({
+    summary: 'Join a cohort with an invite code (creates the account, or reuses it with its password)',
+  })
   @ApiCreatedResponse({ type: JoinResultDto })
   joinCohort(@Body() body: JoinDto, @AuditMeta() meta: RequestMeta): Promise<JoinResultDto> {
     return this.join.execute(body, meta);
@@ -70,7 +80,11 @@ export class IdentityController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Bot: enroll a Discord user with an invite code (service scope join-students)' })
   @ApiCreatedResponse({ type: DiscordJoinResultDto })
-  joinFromDiscord(@CurrentPrincipal() principal: Principal, @Body() body: DiscordJoinDto, @AuditMeta() meta: RequestMeta): Promise<DiscordJoinResultDto> {
+  joinFromDiscord(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DiscordJoinDto,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<DiscordJoinResultDto> {
     return this.discordJoin.execute(serviceOnly(principal), body, meta);
   }
 
@@ -86,9 +100,15 @@ export class IdentityController {
   @Post('discord/link')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Bot: redeem a link code for the Discord user who typed it (service scope join-students)' })
+  @ApiOperation({
+    summary: 'Bot: redeem a link code for the Discord user who typed it (service scope join-students)',
+  })
   @ApiOkResponse({ type: LinkedUserDto })
-  redeemDiscordLink(@CurrentPrincipal() principal: Principal, @Body() body: DiscordLinkDto, @AuditMeta() meta: RequestMeta): Promise<LinkedUserDto> {
+  redeemDiscordLink(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DiscordLinkDto,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<LinkedUserDto> {
     return this.linking.redeem(serviceOnly(principal), body, meta);
   }
 

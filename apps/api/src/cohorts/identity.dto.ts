@@ -1,6 +1,18 @@
 import { SERVICE_SCOPES } from '@kubecohort/auth';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { IsDiscordId, IsPageLimit } from './dto-helpers.js';
 
 const PASSWORD_MIN = 8;
@@ -24,7 +36,10 @@ export class JoinDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN, description: 'New account: the password to set. Existing account: its current password.' })
+  @ApiProperty({
+    minLength: PASSWORD_MIN,
+    description: 'New account: the password to set. Existing account: its current password.',
+  })
   @IsString()
   @MinLength(PASSWORD_MIN)
   @MaxLength(PASSWORD_MAX)
@@ -60,7 +75,8 @@ export class DiscordJoinResultDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty({ format: 'uuid' }) cohortId!: string;
   @ApiProperty({ format: 'uuid' }) enrollmentId!: string;
-  @ApiProperty({ description: 'True when a new account was created for this Discord user.' }) created!: boolean;
+  @ApiProperty({ description: 'True when a new account was created for this Discord user.' })
+  created!: boolean;
 }
 
 export class DiscordLinkDto {
@@ -134,7 +150,9 @@ export class ResetPasswordDto {
 export class CreateServiceTokenDto {
   @ApiProperty({ example: 'discord-bot' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, { message: 'name must be 1-64 letters, digits, spaces, dots, dashes or underscores' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
+    message: 'name must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
   name!: string;
 
   @ApiProperty({ enum: SERVICE_SCOPES, isArray: true })
@@ -142,7 +160,10 @@ export class CreateServiceTokenDto {
   @ArrayNotEmpty()
   @ArrayUnique()
   @ArrayMaxSize(SERVICE_SCOPES.length)
-  @IsIn(SERVICE_SCOPES, { each: true, message: `each value in scopes must be one of: ${SERVICE_SCOPES.join(', ')}` })
+  @IsIn(SERVICE_SCOPES, {
+    each: true,
+    message: `each value in scopes must be one of: ${SERVICE_SCOPES.join(', ')}`,
+  })
   scopes!: string[];
 }
 
