@@ -89,7 +89,11 @@ export class ResourceHandlers {
 
   /** The object as a client of this version sees it (storage is shared between versions). */
   present(object: KubeObject, rt: ResourceType): KubeObject {
-    return { ...deepClone(object), apiVersion: rtApiVersion(rt), kind: rt.kind };
+    const head = { apiVersion: rtApiVersion(rt), kind: rt.kind };
+    // apiVersion and kind first, as the real server orders them; then overwritten with this version's.
+    const out: KubeObject = Object.assign({ ...head }, deepClone(object), head);
+    if (out.metadata.managedFields?.length === 0) delete out.metadata.managedFields;
+    return out;
   }
 
   scopeFor(rt: ResourceType, sub: Subresource): FieldScope {
