@@ -48,8 +48,29 @@ export class EventLog {
     };
   }
 
+  /** The last committed event id of a cohort (0 before its first event). */
+  async head(cohortId: string, db: Db = this.prisma): Promise<bigint> {
+    const row = await db.cohortEventCounter.findUnique({ where: { cohortId }, select: { lastId: true } });
+    return row?.lastId ?? 0n;
+  }
+
+  /** Last committed ids of several cohorts in one query (cohorts without events are absent). */
+  async heads(cohortIds: readonly string[], db: Db = this.prisma): Promise<Map<string, bigint>> {
+    if (cohortIds.length === 0) return new Map();
+    const rows = await db.cohortEventCounter.findMany({
+      where: { cohortId: { in: [...cohortIds] } },
+      select: { cohortId: true, lastId: true },
+    });
+    return new Map(rows.map((row) => [row.cohortId, row.lastId]));
+  }
+
   /** Events of a cohort after `afterId`, in id order (replay). */
-  async readAfter(cohortId: string, afterId: bigint, limit = 1000, db: Db = this.prisma): Promise<StoredEvent[]> {
+  async readAfter(
+    cohortId: string,
+    afterId: bigint,
+    limit = 1000,
+    db: Db = this.prisma,
+  ): Promise<StoredEvent[]> {
     const rows = await db.event.findMany({
       where: { cohortId, id: { gt: afterId } },
       orderBy: { id: 'asc' },
