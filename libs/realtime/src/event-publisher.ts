@@ -26,7 +26,10 @@ export class EventPublisher {
       for (const event of events) pipeline.publish(this.channel(), JSON.stringify(event));
       await pipeline.exec();
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message, count: events.length }, 'event publish failed; clients recover by replay');
+      this.logger.warn(
+        { err: (error as Error).message, count: events.length },
+        'event publish failed; clients recover by replay',
+      );
     }
   }
 }
