@@ -3,8 +3,10 @@ import { Clock } from '@kubecohort/config';
 import { DatabaseModule, PrismaService } from '@kubecohort/database';
 import { HealthService, pinoParams } from '@kubecohort/observability';
 import { QueueModule, RedisConnection } from '@kubecohort/queue';
+import { RealtimeModule } from '@kubecohort/realtime';
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { PruneEventsProcessor } from './prune-events.processor.js';
 import { PurgeExpiredCredentialsProcessor } from './purge-expired-credentials.processor.js';
 import { WorkerConfig } from './worker.config.js';
 
@@ -17,6 +19,7 @@ export class WorkerModule implements OnApplicationBootstrap {
         LoggerModule.forRoot(pinoParams({ app: 'worker', level: config.LOG_LEVEL })),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }),
         QueueModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+        RealtimeModule,
       ],
       providers: [
         { provide: WorkerConfig, useValue: config },
@@ -24,6 +27,7 @@ export class WorkerModule implements OnApplicationBootstrap {
         Clock,
         CredentialsJanitor,
         PurgeExpiredCredentialsProcessor,
+        PruneEventsProcessor,
       ],
     };
   }

@@ -8,11 +8,14 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Deletes expired refresh tokens, link codes and reset codes. Repeats hourly. */
   'maintenance.purge-expired-credentials': { olderThanHours: number };
+  /** Prunes live events older than the retention window (the api schedules it hourly). */
+  'maintenance.prune-events': { retentionHours: number };
 }
 export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'maintenance.purge-expired-credentials': 'maintenance',
+  'maintenance.prune-events': 'maintenance',
 };
 
 export function queueOf(job: JobName): QueueName {
