@@ -10,6 +10,7 @@ import { ApiConfig } from './api.config.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
 import { HealthController } from './health.controller.js';
+import { LiveModule } from './live/live.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { createValidationPipe } from './http/validation.js';
@@ -33,6 +34,7 @@ export class ApiModule implements OnApplicationBootstrap {
         RealtimeModule,
         CohortsHttpModule,
         ProgressHttpModule,
+        LiveModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController, AuthController],
       providers: [
