@@ -23,6 +23,12 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Drain time for in-flight requests after SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  /** Live event log retention: older events are pruned (hourly worker job); replays beyond it get `reload`. */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
+  /** A live reconnect further behind than this many events gets `reload` instead of a replay. */
+  LIVE_REPLAY_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10000),
+  /** A live socket with more unsent packets than this is disconnected (it reconnects and replays). */
+  LIVE_MAX_BACKLOG_PACKETS: z.coerce.number().int().min(10).max(1_000_000).default(1000),
 });
 
 /** The api's one validated configuration, injectable under its own class. */
