@@ -15,6 +15,7 @@ import { MetricsController } from './metrics.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { ProgressHttpModule } from './progress/progress-http.module.js';
+import { QaHttpModule } from './qa/qa-http.module.js';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -34,6 +35,7 @@ export class ApiModule implements OnApplicationBootstrap {
         RealtimeModule,
         CohortsHttpModule,
         ProgressHttpModule,
+        QaHttpModule,
         LiveModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController, AuthController],
