@@ -119,10 +119,21 @@ describe('cohorts: CRUD, plan steps, invites, students, instructors, unenroll, e
   describe('GET /cohorts and /cohorts/:id', () => {
     it('lists only visible cohorts: admin all, instructor taught, student own', async () => {
       const { a, b, studentA } = await twoCohorts();
+      // Every page, since other suites create cohorts in the same database meanwhile.
       const ids = async (token: string) => {
-        const res = await api.request('GET', `${V1}/cohorts?limit=100`, { token });
-        expect(res.status).toBe(200);
-        return (res.body.items as { id: string }[]).map((item) => item.id);
+        const all: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res = await api.request(
+            'GET',
+            `${V1}/cohorts?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+            { token },
+          );
+          expect(res.status).toBe(200);
+          all.push(...(res.body.items as { id: string }[]).map((item) => item.id));
+          cursor = res.body.nextCursor as string | null;
+        } while (cursor);
+        return all;
       };
       expect(await ids(admin.token)).toEqual(expect.arrayContaining([a.id, b.id]));
       expect(await ids(a.instructor.token)).toEqual([a.id]);
