@@ -18,24 +18,39 @@ describe('lint rules guard the monorepo layout', () => {
   };
 
   it('bans deep imports into a lib', async () => {
-    const found = await messages("import { x } from '@kubecohort/auth/src/token-hash.js';\nexport const y = x;\n", 'apps/api/src');
+    const found = await messages(
+      "import { x } from '@kubecohort/auth/src/token-hash.js';\nexport const y = x;\n",
+      'apps/api/src',
+    );
     expect(found.join('\n')).toMatch(/no-restricted-imports: .*through its alias/);
-    const relative = await messages("import { x } from '../../../libs/auth/src/token-hash.js';\nexport const y = x;\n", 'apps/api/src');
+    const relative = await messages(
+      "import { x } from '../../../libs/auth/src/token-hash.js';\nexport const y = x;\n",
+      'apps/api/src',
+    );
     expect(relative.join('\n')).toMatch(/no-restricted-imports/);
   });
 
   it('bans imports from apps into libs', async () => {
-    const found = await messages("import { x } from '../../../apps/api/src/main.js';\nexport const y = x;\n", 'libs/auth/src');
+    const found = await messages(
+      "import { x } from '../../../apps/api/src/main.js';\nexport const y = x;\n",
+      'libs/auth/src',
+    );
     expect(found.join('\n')).toMatch(/Libs must not import from apps/);
   });
 
   it('reports floating promises', async () => {
-    const found = await messages('async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n', 'libs/auth/src');
+    const found = await messages(
+      'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
+      'libs/auth/src',
+    );
     expect(found.join('\n')).toMatch(/no-floating-promises/);
   });
 
   it('accepts an import through the alias', async () => {
-    const found = await messages("import { sha256 } from '@kubecohort/auth';\nexport const y = sha256('a');\n", 'apps/api/src');
+    const found = await messages(
+      "import { sha256 } from '@kubecohort/auth';\nexport const y = sha256('a');\n",
+      'apps/api/src',
+    );
     expect(found).toEqual([]);
   });
 });

@@ -64,7 +64,9 @@ describe('operations: readiness follows PostgreSQL, metrics, OpenAPI', () => {
     const doc = await api.request('GET', '/api/docs-json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/refresh']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/refresh']),
+    );
     expect((await api.request('GET', '/api/docs')).status).toBe(200);
   });
 

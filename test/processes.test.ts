@@ -29,7 +29,11 @@ describe('processes: api, worker and bot boot, report health, and stop cleanly',
   });
 
   it('names every invalid variable at once', async () => {
-    const proc = RunningProcess.start(DIST.worker, { DATABASE_URL: 'mysql://x', WORKER_QUEUES: 'grading,nope', HEALTH_PORT: '99999' });
+    const proc = RunningProcess.start(DIST.worker, {
+      DATABASE_URL: 'mysql://x',
+      WORKER_QUEUES: 'grading,nope',
+      HEALTH_PORT: '99999',
+    });
     expect(await proc.exited).not.toBe(0);
     expect(proc.stderr).toMatch(/DATABASE_URL/);
     expect(proc.stderr).toMatch(/WORKER_QUEUES/);
@@ -46,7 +50,11 @@ describe('processes: api, worker and bot boot, report health, and stop cleanly',
     started.push(worker);
     const workerPort = await worker.waitForLog(/worker ready \(health on :(\d+)\)/);
 
-    const bot = RunningProcess.start(DIST.bot, { ...base(), HEALTH_PORT: '0', API_URL: `http://127.0.0.1:${apiPort}` });
+    const bot = RunningProcess.start(DIST.bot, {
+      ...base(),
+      HEALTH_PORT: '0',
+      API_URL: `http://127.0.0.1:${apiPort}`,
+    });
     started.push(bot);
     const botPort = await bot.waitForLog(/bot ready \(health on :(\d+)\)/);
     // Without a Discord token the bot says so once and idles.

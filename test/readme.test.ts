@@ -18,7 +18,8 @@ describe('README', () => {
     ];
     const variables = new Set<string>();
     for (const file of sources) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)) variables.add(match[1]!);
+      for (const match of readFileSync(file, 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm))
+        variables.add(match[1]!);
     }
     expect(variables.size).toBeGreaterThan(15);
     const missing = [...variables].filter((name) => !readme.includes(`\`${name}\``));

@@ -50,9 +50,17 @@ describe('seed: curriculum, first admin and demo cohort, idempotently', () => {
     });
     expect(cohort._count.enrollments).toBe(36);
     // Varied points of the plan: several statuses and several current steps.
-    const statuses = await api.prisma.taskProgress.groupBy({ by: ['status'], where: { cohortId: cohort.id }, _count: true });
+    const statuses = await api.prisma.taskProgress.groupBy({
+      by: ['status'],
+      where: { cohortId: cohort.id },
+      _count: true,
+    });
     expect(statuses.length).toBeGreaterThanOrEqual(3);
-    const steps = await api.prisma.enrollment.groupBy({ by: ['currentStep'], where: { cohortId: cohort.id }, _count: true });
+    const steps = await api.prisma.enrollment.groupBy({
+      by: ['currentStep'],
+      where: { cohortId: cohort.id },
+      _count: true,
+    });
     expect(steps.length).toBeGreaterThanOrEqual(3);
 
     // The logins it prints work.
@@ -60,7 +68,9 @@ describe('seed: curriculum, first admin and demo cohort, idempotently', () => {
       body: { email: 'instructor@demo.kubecohort.dev', password: 'demo-password-1' },
     });
     expect(instructor.status).toBe(200);
-    const admin = await api.request('POST', '/api/v1/auth/login', { body: { email: adminEmail, password: 'correct horse battery staple' } });
+    const admin = await api.request('POST', '/api/v1/auth/login', {
+      body: { email: adminEmail, password: 'correct horse battery staple' },
+    });
     expect(admin.status).toBe(200);
   });
 });

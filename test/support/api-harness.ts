@@ -59,7 +59,13 @@ export class ApiHarness {
   async request(
     method: string,
     path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string; contentType?: string } = {},
+    options: {
+      token?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      raw?: string;
+      contentType?: string;
+    } = {},
   ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -82,18 +88,28 @@ export class ApiHarness {
     return { status: response.status, body: parsed, headers: response.headers, text };
   }
 
-  async createUser(role: UserRole = 'student', options: { password?: string; displayName?: string } = {}): Promise<TestUser> {
+  async createUser(
+    role: UserRole = 'student',
+    options: { password?: string; displayName?: string } = {},
+  ): Promise<TestUser> {
     const password = options.password ?? `pw-${randomUUID()}`;
     const email = `${role}-${randomUUID()}@test.kubecohort.dev`;
     const passwordHash = await this.app.get(PasswordHasher).hash(password);
     const user = await this.prisma.user.create({
-      data: { email, role, passwordHash, displayName: options.displayName ?? `${role} ${email.slice(0, 12)}` },
+      data: {
+        email,
+        role,
+        passwordHash,
+        displayName: options.displayName ?? `${role} ${email.slice(0, 12)}`,
+      },
     });
     const token = role === 'service' ? '' : await this.app.get(AccessTokens).sign(user.id, role);
     return { id: user.id, email, password, role, token };
   }
 
   async createServiceToken(scopes: ServiceScope[]): Promise<{ id: string; token: string; userId: string }> {
-    return this.app.get(ServiceTokens).create({ name: `test-${randomUUID().slice(0, 8)}`, scopes, createdById: null });
+    return this.app
+      .get(ServiceTokens)
+      .create({ name: `test-${randomUUID().slice(0, 8)}`, scopes, createdById: null });
   }
 }

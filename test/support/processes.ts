@@ -9,7 +9,8 @@ export const DIST = {
 
 export function assertBuilt(): void {
   for (const file of Object.values(DIST)) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (scripts/test does)`);
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: run "npm run build" first (scripts/test does)`);
   }
 }
 
@@ -27,7 +28,10 @@ export class RunningProcess {
 
   static start(file: string, env: NodeJS.ProcessEnv, args: string[] = []): RunningProcess {
     return new RunningProcess(
-      spawn(process.execPath, [file, ...args], { env: { PATH: process.env.PATH, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(process.execPath, [file, ...args], {
+        env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     );
   }
 
@@ -37,7 +41,8 @@ export class RunningProcess {
     while (Date.now() - started < timeoutMs) {
       const match = pattern.exec(this.stdout);
       if (match) return match[1] ?? match[0];
-      if (this.child.exitCode !== null) throw new Error(`process exited (${this.child.exitCode}): ${this.stderr}${this.stdout}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`process exited (${this.child.exitCode}): ${this.stderr}${this.stdout}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`no log line ${pattern} within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);

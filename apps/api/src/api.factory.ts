@@ -20,7 +20,10 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
     response.once('finish', () => {
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
+      metrics.httpDuration.observe(
+        { method: request.method, route, status: String(response.statusCode) },
+        seconds,
+      );
     });
     next();
   });
@@ -33,7 +36,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
 
   const openApi = new DocumentBuilder()
     .setTitle('kubecohort API')
-    .setDescription('Cohorts, curriculum, progress, environments, grading and Q&A for Kubernetes-networking bootcamps.')
+    .setDescription(
+      'Cohorts, curriculum, progress, environments, grading and Q&A for Kubernetes-networking bootcamps.',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();

@@ -18,7 +18,10 @@ export class MetricsController {
 
   @Public()
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() response: Response): Promise<void> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
     const expected = this.config.METRICS_TOKEN;
     if (expected) {
       const given = Buffer.from(authorization?.startsWith('Bearer ') ? authorization.slice(7) : '');

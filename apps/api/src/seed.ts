@@ -31,7 +31,9 @@ class SeedModule {}
 const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
 try {
   const curriculum = await app.get(CurriculumSeeder).seed();
-  console.log(`curriculum: version ${curriculum.version} ${curriculum.created ? 'loaded' : 'already present'}`);
+  console.log(
+    `curriculum: version ${curriculum.version} ${curriculum.created ? 'loaded' : 'already present'}`,
+  );
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const admin = await app.get(AdminBootstrap).ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     console.log(`admin ${config.ADMIN_EMAIL}: ${admin.created ? 'created' : 'already exists'}`);
@@ -40,7 +42,9 @@ try {
   }
   if (demo) {
     const result = await app.get(DemoCohortSeeder).seed(curriculum.versionId, config.DEMO_PASSWORD);
-    console.log(`demo cohort: ${result.created ? 'created' : 'already present'} (${result.students} students)`);
+    console.log(
+      `demo cohort: ${result.created ? 'created' : 'already present'} (${result.students} students)`,
+    );
   }
 } finally {
   await app.close();

@@ -30,7 +30,9 @@ export class BotModule implements OnApplicationBootstrap {
     this.health.register({
       name: 'api',
       check: async () => {
-        const response = await fetch(new URL('/healthz', this.config.API_URL), { signal: AbortSignal.timeout(1500) });
+        const response = await fetch(new URL('/healthz', this.config.API_URL), {
+          signal: AbortSignal.timeout(1500),
+        });
         if (!response.ok) throw new Error(`api answered ${response.status}`);
       },
     });

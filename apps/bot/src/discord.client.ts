@@ -24,7 +24,9 @@ export class DiscordClient implements OnModuleDestroy {
       intents: [GatewayIntentBits.Guilds],
       rest: this.config.DISCORD_API_URL ? { api: this.config.DISCORD_API_URL } : {},
     });
-    this.client.once(Events.ClientReady, (ready) => this.logger.log(`connected to Discord as ${ready.user.tag}`));
+    this.client.once(Events.ClientReady, (ready) =>
+      this.logger.log(`connected to Discord as ${ready.user.tag}`),
+    );
     await this.client.login(this.config.DISCORD_TOKEN);
     return true;
   }

@@ -37,7 +37,10 @@ export class AccessTokens {
         audience: this.options.issuer,
       });
       const role = payload.role;
-      if (typeof payload.sub !== 'string' || (role !== 'admin' && role !== 'instructor' && role !== 'student')) {
+      if (
+        typeof payload.sub !== 'string' ||
+        (role !== 'admin' && role !== 'instructor' && role !== 'student')
+      ) {
         throw new InvalidTokenError('malformed token');
       }
       return { userId: payload.sub, role };

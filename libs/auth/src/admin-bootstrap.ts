@@ -13,9 +13,16 @@ export class AdminBootstrap {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async ensureAdmin(email: string, password: string, displayName = 'Administrator'): Promise<{ id: string; created: boolean }> {
+  async ensureAdmin(
+    email: string,
+    password: string,
+    displayName = 'Administrator',
+  ): Promise<{ id: string; created: boolean }> {
     const normalized = email.trim().toLowerCase();
-    const existing = await this.prisma.user.findUnique({ where: { email: normalized }, select: { id: true } });
+    const existing = await this.prisma.user.findUnique({
+      where: { email: normalized },
+      select: { id: true },
+    });
     if (existing) return { id: existing.id, created: false };
     const passwordHash = await this.hasher.hash(password);
     const user = await this.prisma.user.upsert({

@@ -20,7 +20,11 @@ export class AuditTrail {
 
   async record(principal: Principal | null, entry: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
     const actorId =
-      principal === null ? null : principal.kind === 'user' && principal.via ? principal.via.serviceUserId : principal.userId;
+      principal === null
+        ? null
+        : principal.kind === 'user' && principal.via
+          ? principal.via.serviceUserId
+          : principal.userId;
     const actAsUserId = principal?.kind === 'user' && principal.via ? principal.userId : null;
     await (tx ?? this.prisma).auditLog.create({
       data: {

@@ -72,7 +72,8 @@ export class AuthGuard implements CanActivate {
       const claims = await this.accessTokens.verify(token);
       return { kind: 'user', userId: claims.userId, role: claims.role };
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw new DomainError('unauthorized', 'unauthorized', error.message);
+      if (error instanceof InvalidTokenError)
+        throw new DomainError('unauthorized', 'unauthorized', error.message);
       throw error;
     }
   }
@@ -82,14 +83,19 @@ export class AuthGuard implements CanActivate {
       throw DomainError.forbidden('scope_missing', 'this service token may not act for students');
     }
     if (!/^\d{5,25}$/.test(discordUserId)) {
-      throw DomainError.invalid('invalid X-Act-As-Discord header', [{ field: ACT_AS_HEADER, problem: 'must be a Discord user id' }]);
+      throw DomainError.invalid('invalid X-Act-As-Discord header', [
+        { field: ACT_AS_HEADER, problem: 'must be a Discord user id' },
+      ]);
     }
     const link = await this.prisma.discordLink.findUnique({
       where: { discordUserId },
       select: { user: { select: { id: true, role: true, disabledAt: true, erasedAt: true } } },
     });
     if (!link || link.user.disabledAt || link.user.erasedAt) {
-      throw DomainError.forbidden('discord_not_linked', 'this Discord account is not linked to a kubecohort account; use /join');
+      throw DomainError.forbidden(
+        'discord_not_linked',
+        'this Discord account is not linked to a kubecohort account; use /join',
+      );
     }
     // Acting is for students only: a token that may act for students never gains staff rights.
     if (link.user.role !== 'student') {

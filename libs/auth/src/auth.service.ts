@@ -12,7 +12,8 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-const invalidLogin = () => new DomainError('unauthorized', 'invalid_credentials', 'email or password is wrong');
+const invalidLogin = () =>
+  new DomainError('unauthorized', 'invalid_credentials', 'email or password is wrong');
 
 /** Password login, refresh rotation and logout for humans. */
 @Injectable()
@@ -46,7 +47,10 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     try {
       const rotated = await this.refreshTokens.rotate(refreshToken);
-      const user = await this.prisma.user.findUniqueOrThrow({ where: { id: rotated.userId }, select: { role: true } });
+      const user = await this.prisma.user.findUniqueOrThrow({
+        where: { id: rotated.userId },
+        select: { role: true },
+      });
       if (user.role === 'service') throw new RefreshRejectedError('service accounts cannot refresh');
       return {
         accessToken: await this.accessTokens.sign(rotated.userId, user.role),
@@ -54,7 +58,8 @@ export class AuthService {
         expiresIn: this.accessTokens.ttlSeconds,
       };
     } catch (error) {
-      if (error instanceof RefreshRejectedError) throw new DomainError('unauthorized', 'invalid_refresh_token', error.message);
+      if (error instanceof RefreshRejectedError)
+        throw new DomainError('unauthorized', 'invalid_refresh_token', error.message);
       throw error;
     }
   }

@@ -32,13 +32,17 @@ export class CohortAccess {
 
   /** The principal is staff (admin, or an instructor teaching it) of this cohort; else 404. */
   async assertStaff(principal: Principal, cohortId: string): Promise<void> {
-    const found = await this.prisma.cohort.count({ where: { AND: [{ id: cohortId }, staffedCohorts(principal)] } });
+    const found = await this.prisma.cohort.count({
+      where: { AND: [{ id: cohortId }, staffedCohorts(principal)] },
+    });
     if (found === 0) throw DomainError.notFound('cohort');
   }
 
   /** The principal is staff or an actively enrolled student of this cohort; else 404. */
   async assertMember(principal: Principal, cohortId: string): Promise<{ staff: boolean }> {
-    const found = await this.prisma.cohort.count({ where: { AND: [{ id: cohortId }, visibleCohorts(principal)] } });
+    const found = await this.prisma.cohort.count({
+      where: { AND: [{ id: cohortId }, visibleCohorts(principal)] },
+    });
     if (found === 0) throw DomainError.notFound('cohort');
     return { staff: !(principal.kind === 'user' && principal.role === 'student') };
   }

@@ -6,7 +6,10 @@ import { Injectable } from '@nestjs/common';
 export class CredentialsJanitor {
   constructor(private readonly prisma: PrismaService) {}
 
-  async purgeExpired(now: Date, graceHours: number): Promise<{ refreshTokens: number; linkCodes: number; resetCodes: number }> {
+  async purgeExpired(
+    now: Date,
+    graceHours: number,
+  ): Promise<{ refreshTokens: number; linkCodes: number; resetCodes: number }> {
     const cutoff = new Date(now.getTime() - graceHours * 3600_000);
     const [refreshTokens, linkCodes, resetCodes] = await this.prisma.$transaction([
       this.prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: cutoff } } }),

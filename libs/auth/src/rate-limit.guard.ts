@@ -26,7 +26,10 @@ export class RateLimitGuard implements CanActivate {
     const spec = this.reflector.get<RateLimitSpec | undefined>(RATE_LIMIT, context.getHandler());
     if (!spec) return true;
     const request = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
-    const subject = spec.per === 'principal' && request.principal ? request.principal.userId : `ip:${request.ip ?? 'unknown'}`;
+    const subject =
+      spec.per === 'principal' && request.principal
+        ? request.principal.userId
+        : `ip:${request.ip ?? 'unknown'}`;
     const { remaining, resetSeconds } = await this.limiter.consume(spec, subject);
     const response = context.switchToHttp().getResponse<Response>();
     response.setHeader('RateLimit-Limit', String(spec.limit));

@@ -24,7 +24,13 @@ export class RateLimiter {
     const count = Number(results?.[0]?.[1] ?? 0);
     const resetSeconds = rule.windowSeconds - (Math.floor(Date.now() / 1000) % rule.windowSeconds);
     if (count > rule.limit) {
-      throw new DomainError('rate_limited', 'rate_limited', `too many requests; try again in ${resetSeconds} s`, [], resetSeconds);
+      throw new DomainError(
+        'rate_limited',
+        'rate_limited',
+        `too many requests; try again in ${resetSeconds} s`,
+        [],
+        resetSeconds,
+      );
     }
     return { remaining: rule.limit - count, resetSeconds };
   }

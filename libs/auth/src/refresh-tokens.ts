@@ -50,11 +50,17 @@ export class RefreshTokens {
             where: { familyId: row.familyId, revokedAt: null },
             data: { revokedAt: now },
           });
-          return { error: 'refresh token reused; all sessions of this login were revoked', revokeFamily: true } as const;
+          return {
+            error: 'refresh token reused; all sessions of this login were revoked',
+            revokeFamily: true,
+          } as const;
         }
         return { error: row.revokedAt ? 'refresh token revoked' : 'refresh token expired' } as const;
       }
-      const user = await tx.user.findUnique({ where: { id: row.userId }, select: { disabledAt: true, erasedAt: true } });
+      const user = await tx.user.findUnique({
+        where: { id: row.userId },
+        select: { disabledAt: true, erasedAt: true },
+      });
       if (!user || user.disabledAt || user.erasedAt) return { error: 'account disabled' } as const;
       return { userId: row.userId, familyId: row.familyId } as const;
     });
@@ -73,6 +79,9 @@ export class RefreshTokens {
   }
 
   async revokeAllOf(userId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: this.clock.now() } });
+    await this.prisma.refreshToken.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: this.clock.now() },
+    });
   }
 }

@@ -30,7 +30,9 @@ describe('SecretBox', () => {
     const parts = sealed.split('.');
     const flipped = Buffer.from(parts[4]!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
-    expect(() => box.decrypt([...parts.slice(0, 4), flipped.toString('base64url')].join('.'))).toThrow(SecretBoxError);
+    expect(() => box.decrypt([...parts.slice(0, 4), flipped.toString('base64url')].join('.'))).toThrow(
+      SecretBoxError,
+    );
     // Same key material under another id: the id is authenticated, so this fails too.
     const alias = new SecretBox([{ id: 'k9', key: k1.key }]);
     expect(() => alias.decrypt(['v1', 'k9', ...parts.slice(2)].join('.'))).toThrow('failed authentication');

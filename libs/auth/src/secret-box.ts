@@ -39,7 +39,8 @@ export class SecretBox {
       .filter(Boolean)
       .map((part) => {
         const [id, material] = part.split(':');
-        if (!id || !material) throw new SecretBoxError('keys look like id:base64-of-32-bytes, comma-separated');
+        if (!id || !material)
+          throw new SecretBoxError('keys look like id:base64-of-32-bytes, comma-separated');
         return { id, key: Buffer.from(material, 'base64') };
       });
   }
@@ -51,7 +52,13 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(`${VERSION}.${id}`));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, id, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join('.');
+    return [
+      VERSION,
+      id,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      data.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(ciphertext: string): string {
@@ -64,7 +71,9 @@ export class SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(`${version}.${id}`));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
       throw new SecretBoxError('ciphertext failed authentication');
     }

@@ -72,7 +72,15 @@ export class ServiceTokens {
   list() {
     return this.prisma.serviceToken.findMany({
       orderBy: { createdAt: 'desc' },
-      select: { id: true, name: true, scopes: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true },
+      select: {
+        id: true,
+        name: true,
+        scopes: true,
+        createdAt: true,
+        lastUsedAt: true,
+        expiresAt: true,
+        revokedAt: true,
+      },
     });
   }
 }

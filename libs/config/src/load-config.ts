@@ -11,7 +11,10 @@ export class ConfigError extends Error {
  * Validates the environment against an app's schema. Every missing or invalid variable is named
  * in one message, so an operator fixes them all in one go.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

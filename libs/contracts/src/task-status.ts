@@ -1,5 +1,12 @@
 /** Status of one student's progress on one task. */
-export const TASK_STATUSES = ['locked', 'available', 'in_progress', 'pending_review', 'passed', 'failed'] as const;
+export const TASK_STATUSES = [
+  'locked',
+  'available',
+  'in_progress',
+  'pending_review',
+  'passed',
+  'failed',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** How a task completes. */
@@ -21,5 +28,12 @@ export const ENVIRONMENT_STATES = [
 ] as const;
 export type EnvironmentStateName = (typeof ENVIRONMENT_STATES)[number];
 
-export const SUBMISSION_STATUSES = ['queued', 'running', 'passed', 'failed', 'pending_review', 'error'] as const;
+export const SUBMISSION_STATUSES = [
+  'queued',
+  'running',
+  'passed',
+  'failed',
+  'pending_review',
+  'error',
+] as const;
 export type SubmissionStatusName = (typeof SUBMISSION_STATUSES)[number];

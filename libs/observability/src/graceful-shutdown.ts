@@ -2,7 +2,11 @@
  * SIGTERM/SIGINT: run the process's close sequence (stop taking work, drain what is in flight,
  * disconnect) once, then exit 0; exit 1 if draining exceeds the grace period.
  */
-export function closeOnSignal(close: () => Promise<void>, graceMs: number, log: (message: string) => void): void {
+export function closeOnSignal(
+  close: () => Promise<void>,
+  graceMs: number,
+  log: (message: string) => void,
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;

@@ -32,11 +32,18 @@ export class HealthService {
       this.probes.map(async (probe): Promise<[string, ReadinessReport['checks'][string]]> => {
         const started = performance.now();
         try {
-          await withTimeout(probe.check(), PROBE_TIMEOUT_MS, `${probe.name} did not answer in ${PROBE_TIMEOUT_MS} ms`);
+          await withTimeout(
+            probe.check(),
+            PROBE_TIMEOUT_MS,
+            `${probe.name} did not answer in ${PROBE_TIMEOUT_MS} ms`,
+          );
           return [probe.name, { ok: true, ms: Math.round(performance.now() - started) }];
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          return [probe.name, { ok: false, error: message.slice(0, 200), ms: Math.round(performance.now() - started) }];
+          return [
+            probe.name,
+            { ok: false, error: message.slice(0, 200), ms: Math.round(performance.now() - started) },
+          ];
         }
       }),
     );

@@ -19,7 +19,12 @@ export class Metrics {
   }
 
   /** A gauge whose values are read at scrape time. */
-  gauge<L extends string>(name: string, help: string, labelNames: L[], collect: (gauge: Gauge<L>) => Promise<void> | void): void {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    collect: (gauge: Gauge<L>) => Promise<void> | void,
+  ): void {
     new Gauge<L>({
       name,
       help,

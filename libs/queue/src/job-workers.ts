@@ -32,7 +32,8 @@ export class JobWorkers implements OnModuleDestroy {
     }
     const result = new Map<JobName, JobHandler<JobName>>();
     for (const [job, list] of found) {
-      if (list.length > 1) throw new JobWiringError(`job ${job} has ${list.length} handlers; exactly one is allowed`);
+      if (list.length > 1)
+        throw new JobWiringError(`job ${job} has ${list.length} handlers; exactly one is allowed`);
       result.set(job, list[0]!);
     }
     return result;
@@ -52,10 +53,18 @@ export class JobWorkers implements OnModuleDestroy {
           if (!handler) throw new Error(`no handler for job ${job.name} on queue ${queue}`);
           return handler.handle(job.data as never, job as never);
         },
-        { connection: this.redis.bullConnection(), prefix: this.redis.settings.prefix, concurrency, autorun: true },
+        {
+          connection: this.redis.bullConnection(),
+          prefix: this.redis.settings.prefix,
+          concurrency,
+          autorun: true,
+        },
       );
       worker.on('failed', (job, error) =>
-        this.logger.warn({ queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
+        this.logger.warn(
+          { queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
+          'job failed',
+        ),
       );
       worker.on('error', (error) => this.logger.error({ queue, err: error.message }, 'worker error'));
       this.workers.push(worker);

@@ -20,7 +20,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(REDIS_SETTINGS) readonly settings: RedisSettings) {
     // No offline queue: a command while Redis is down fails at once instead of hanging.
-    this.client = new Redis(settings.url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.client = new Redis(settings.url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
     this.client.on('error', () => undefined); // reconnects by itself; readiness reports the outage
   }
 
@@ -34,7 +38,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         resolve(true);
       });
     });
-    if (!connected) new Logger(RedisConnection.name).warn('Redis is not reachable yet; retrying in the background');
+    if (!connected)
+      new Logger(RedisConnection.name).warn('Redis is not reachable yet; retrying in the background');
   }
 
   /** Options for BullMQ queues and workers (they need maxRetriesPerRequest: null). */

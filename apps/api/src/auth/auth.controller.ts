@@ -1,4 +1,11 @@
-import { AuthService, CurrentUser, Public, RateLimit, type TokenPair, type UserPrincipal } from '@kubecohort/auth';
+import {
+  AuthService,
+  CurrentUser,
+  Public,
+  RateLimit,
+  type TokenPair,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import { DomainError } from '@kubecohort/contracts';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -40,7 +47,9 @@ export class AuthController {
     const cookie = readRefreshCookie(request);
     const token = body.refreshToken ?? cookie;
     if (!token) {
-      throw DomainError.invalid('a refresh token is required', [{ field: 'refreshToken', problem: 'is required' }]);
+      throw DomainError.invalid('a refresh token is required', [
+        { field: 'refreshToken', problem: 'is required' },
+      ]);
     }
     const tokens = await this.auth.refresh(token);
     return this.deliver(tokens, !body.refreshToken && cookie !== undefined, response);
@@ -61,7 +70,12 @@ export class AuthController {
 
   private deliver(tokens: TokenPair, inCookie: boolean, response: Response): TokensDto {
     if (!inCookie) return tokens;
-    setRefreshCookie(response, tokens.refreshToken, this.config.REFRESH_TOKEN_TTL_SECONDS, this.config.COOKIE_SECURE);
+    setRefreshCookie(
+      response,
+      tokens.refreshToken,
+      this.config.REFRESH_TOKEN_TTL_SECONDS,
+      this.config.COOKIE_SECURE,
+    );
     return { accessToken: tokens.accessToken, expiresIn: tokens.expiresIn };
   }
 }

@@ -15,7 +15,8 @@ export class LoginDto {
 
   @ApiPropertyOptional({
     enum: ['body', 'cookie'],
-    description: 'Where to return the refresh token: the dashboard uses an httpOnly cookie, API clients the body.',
+    description:
+      'Where to return the refresh token: the dashboard uses an httpOnly cookie, API clients the body.',
   })
   @IsOptional()
   @IsIn(['body', 'cookie'])
@@ -32,6 +33,7 @@ export class RefreshDto {
 
 export class TokensDto {
   @ApiProperty() accessToken!: string;
-  @ApiPropertyOptional({ description: 'Absent when it was set as an httpOnly cookie.' }) refreshToken?: string;
+  @ApiPropertyOptional({ description: 'Absent when it was set as an httpOnly cookie.' })
+  refreshToken?: string;
   @ApiProperty({ description: 'Access token lifetime in seconds.' }) expiresIn!: number;
 }

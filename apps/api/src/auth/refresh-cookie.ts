@@ -13,7 +13,12 @@ export function readRefreshCookie(request: Request): string | undefined {
   return undefined;
 }
 
-export function setRefreshCookie(response: Response, token: string, maxAgeSeconds: number, secure: boolean): void {
+export function setRefreshCookie(
+  response: Response,
+  token: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+): void {
   response.cookie(REFRESH_COOKIE, token, {
     httpOnly: true,
     secure,

@@ -45,14 +45,24 @@ export class ErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body, retryAfter] = this.describe(exception);
-    if (status >= 500) this.logger.error({ err: exception instanceof Error ? exception.message : String(exception), stack: exception instanceof Error ? exception.stack : undefined }, 'request failed');
+    if (status >= 500)
+      this.logger.error(
+        {
+          err: exception instanceof Error ? exception.message : String(exception),
+          stack: exception instanceof Error ? exception.stack : undefined,
+        },
+        'request failed',
+      );
     if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     if (!response.headersSent) response.status(status).json(body);
   }
 
   private describe(exception: unknown): [number, ErrorBody, number?] {
     if (exception instanceof ValidationFailed) {
-      return [400, { error: 'validation_failed', message: summarise(exception.details), details: exception.details }];
+      return [
+        400,
+        { error: 'validation_failed', message: summarise(exception.details), details: exception.details },
+      ];
     }
     if (exception instanceof DomainError) {
       return [
@@ -63,7 +73,8 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof Prisma.PrismaClientKnownRequestError) {
       if (exception.code === 'P2025') return [404, { error: 'not_found', message: 'not found', details: [] }];
-      if (exception.code === 'P2002') return [409, { error: 'conflict', message: 'already exists', details: [] }];
+      if (exception.code === 'P2002')
+        return [409, { error: 'conflict', message: 'already exists', details: [] }];
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

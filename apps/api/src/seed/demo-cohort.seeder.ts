@@ -6,7 +6,20 @@ export const DEMO_INSTRUCTOR_EMAIL = 'instructor@demo.kubecohort.dev';
 export const DEMO_STUDENT_EMAIL = 'student01@demo.kubecohort.dev';
 const DEMO_COHORT_NAME = 'Demo cohort: Kubernetes networking';
 
-const FIRST = ['Ada', 'Linus', 'Grace', 'Ken', 'Radia', 'Vint', 'Barbara', 'Dennis', 'Frances', 'Whitfield', 'Margaret', 'Bjarne'];
+const FIRST = [
+  'Ada',
+  'Linus',
+  'Grace',
+  'Ken',
+  'Radia',
+  'Vint',
+  'Barbara',
+  'Dennis',
+  'Frances',
+  'Whitfield',
+  'Margaret',
+  'Bjarne',
+];
 const LAST = ['Lovelace', 'Torvalds', 'Hopper', 'Thompson', 'Perlman', 'Cerf', 'Liskov', 'Ritchie'];
 
 const ENV_STATES = [
@@ -99,7 +112,12 @@ export class DemoCohortSeeder {
       async (tx) => {
         const instructor = await tx.user.upsert({
           where: { email: DEMO_INSTRUCTOR_EMAIL },
-          create: { email: DEMO_INSTRUCTOR_EMAIL, displayName: 'Demo Instructor', role: 'instructor', passwordHash },
+          create: {
+            email: DEMO_INSTRUCTOR_EMAIL,
+            displayName: 'Demo Instructor',
+            role: 'instructor',
+            passwordHash,
+          },
           update: {},
         });
         const cohort = await tx.cohort.create({
@@ -147,7 +165,11 @@ export class DemoCohortSeeder {
           });
           if (index % 3 === 0) {
             await tx.discordLink.create({
-              data: { userId: student.id, discordUserId: String(100000000000000000n + BigInt(index)), discordUsername: `student${index}` },
+              data: {
+                userId: student.id,
+                discordUserId: String(100000000000000000n + BigInt(index)),
+                discordUsername: `student${index}`,
+              },
             });
           }
           const rows: Prisma.TaskProgressCreateManyInput[] = [];
@@ -156,9 +178,23 @@ export class DemoCohortSeeder {
             const last = position === reached;
             const roll = random();
             let status: TaskStatus = 'passed';
-            if (last) status = roll < 0.45 ? 'in_progress' : roll < 0.8 ? 'failed' : task.completion === 'review' ? 'pending_review' : 'in_progress';
-            const attempts = status === 'in_progress' ? 0 : 1 + Math.floor(random() * (status === 'failed' ? 4 : 2));
-            const points = status === 'passed' ? Math.round(task.maxPoints * (0.7 + random() * 0.3)) : status === 'failed' ? Math.round(task.maxPoints * random() * 0.5) : 0;
+            if (last)
+              status =
+                roll < 0.45
+                  ? 'in_progress'
+                  : roll < 0.8
+                    ? 'failed'
+                    : task.completion === 'review'
+                      ? 'pending_review'
+                      : 'in_progress';
+            const attempts =
+              status === 'in_progress' ? 0 : 1 + Math.floor(random() * (status === 'failed' ? 4 : 2));
+            const points =
+              status === 'passed'
+                ? Math.round(task.maxPoints * (0.7 + random() * 0.3))
+                : status === 'failed'
+                  ? Math.round(task.maxPoints * random() * 0.5)
+                  : 0;
             const startedAt = new Date(now - (reached - position + 1) * day * (0.5 + random()));
             rows.push({
               cohortId: cohort.id,
@@ -195,7 +231,13 @@ export class DemoCohortSeeder {
           const question = QUESTIONS[index - 1];
           if (question) {
             await tx.question.create({
-              data: { cohortId: cohort.id, authorId: student.id, taskSlug: question.task, title: question.title, body: question.body },
+              data: {
+                cohortId: cohort.id,
+                authorId: student.id,
+                taskSlug: question.task,
+                title: question.title,
+                body: question.body,
+              },
             });
           }
         }
