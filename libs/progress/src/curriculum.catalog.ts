@@ -1,6 +1,6 @@
 import type { CurriculumTaskSummary, CurriculumView } from '@kubecohort/contracts';
 import { DomainError } from '@kubecohort/contracts';
-import { PrismaService } from '@kubecohort/database';
+import { type Prisma, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { isGradeable } from './progress.rules.js';
 
@@ -43,10 +43,14 @@ export class CurriculumCatalog {
 
   constructor(private readonly prisma: PrismaService) {}
 
-  get(versionId: string): Promise<VersionCatalog> {
+  /**
+   * The version's catalog. Inside a transaction pass its client: a first load then runs on the
+   * transaction's own connection, so transactions waiting for the catalog never starve the pool.
+   */
+  get(versionId: string, db?: Prisma.TransactionClient): Promise<VersionCatalog> {
     let loading = this.versions.get(versionId);
     if (!loading) {
-      loading = this.load(versionId);
+      loading = db ? this.load(versionId, db) : this.load(versionId, this.prisma);
       this.versions.set(versionId, loading);
       loading.catch(() => this.versions.delete(versionId));
     }
@@ -65,35 +69,37 @@ export class CurriculumCatalog {
     return this.get(row.id);
   }
 
-  private async load(versionId: string): Promise<VersionCatalog> {
-    const [version, steps, tasks, phases, labs] = await Promise.all([
-      this.prisma.curriculumVersion.findUnique({
-        where: { id: versionId },
-        select: { version: true, title: true, publishedAt: true },
-      }),
-      this.prisma.curriculumStep.findMany({ where: { versionId }, orderBy: { number: 'asc' } }),
-      this.prisma.curriculumTask.findMany({
-        where: { versionId },
-        orderBy: { position: 'asc' },
-        select: {
-          slug: true,
-          title: true,
-          summary: true,
-          completion: true,
-          maxPoints: true,
-          position: true,
-          stepId: true,
-          phase: { select: { number: true } },
-          lab: { select: { number: true } },
-        },
-      }),
-      this.prisma.curriculumPhase.findMany({ where: { versionId }, orderBy: { number: 'asc' } }),
-      this.prisma.curriculumLab.findMany({
-        where: { versionId },
-        orderBy: { number: 'asc' },
-        include: { step: { select: { number: true } } },
-      }),
-    ]);
+  private async load(
+    versionId: string,
+    db: Prisma.TransactionClient | PrismaService,
+  ): Promise<VersionCatalog> {
+    // Sequential: a transaction's connection runs one query at a time anyway.
+    const version = await db.curriculumVersion.findUnique({
+      where: { id: versionId },
+      select: { version: true, title: true, publishedAt: true },
+    });
+    const steps = await db.curriculumStep.findMany({ where: { versionId }, orderBy: { number: 'asc' } });
+    const tasks = await db.curriculumTask.findMany({
+      where: { versionId },
+      orderBy: { position: 'asc' },
+      select: {
+        slug: true,
+        title: true,
+        summary: true,
+        completion: true,
+        maxPoints: true,
+        position: true,
+        stepId: true,
+        phase: { select: { number: true } },
+        lab: { select: { number: true } },
+      },
+    });
+    const phases = await db.curriculumPhase.findMany({ where: { versionId }, orderBy: { number: 'asc' } });
+    const labs = await db.curriculumLab.findMany({
+      where: { versionId },
+      orderBy: { number: 'asc' },
+      include: { step: { select: { number: true } } },
+    });
     if (!version) throw DomainError.notFound('curriculum version');
     const stepNumberById = new Map(steps.map((step) => [step.id, step.number]));
     const catalogTasks: CatalogTask[] = tasks

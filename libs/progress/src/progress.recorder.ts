@@ -104,7 +104,7 @@ export class ProgressRecorder {
     const now = this.clock.now();
     const enrollment = await lockEnrollment(tx, input.cohortId, input.userId, ['active']);
     if (!enrollment) throw DomainError.notFound('active enrolment of this student in this cohort');
-    const catalog = await this.catalog.get(enrollment.versionId);
+    const catalog = await this.catalog.get(enrollment.versionId, tx);
     const task = catalog.taskById.get(input.taskId);
     if (!task) throw DomainError.notFound(`task ${input.taskId} of this cohort's curriculum`);
 
