@@ -92,7 +92,6 @@ function issuesAfter(mutate: (document: Document) => void): NetpolInputIssue[] {
   return result.issues;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests deliberately break the typed shape */
 describe('parseNetpolInput', () => {
   it('accepts a valid document, fills defaults and drops unknown policy metadata', () => {
     const result = parseNetpolInput(validDocument());
