@@ -19,7 +19,8 @@ describe('auth: login, refresh rotation, logout', () => {
     expect(typeof res.body.accessToken).toBe('string');
     expect(typeof res.body.refreshToken).toBe('string');
     const me = await api.request('GET', '/api/v1/me', { token: res.body.accessToken });
-    expect([200, 404]).toContain(me.status); // /me lands with the cohorts routes
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(student.id);
   });
 
   it('rejects a wrong password with 401 and no hint which part was wrong', async () => {
@@ -112,5 +113,18 @@ describe('auth: login, refresh rotation, logout', () => {
       contentType: 'application/json',
     });
     expect(malformed.status).toBe(400);
+  });
+
+  it('refuses a still-valid access token once the account is disabled', async () => {
+    const user = await api.createUser('instructor');
+    expect((await api.request('GET', '/api/v1/me', { token: user.token })).status).toBe(200);
+    await api.prisma.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    // The guard caches account status for at most 5 s per process.
+    let status = 200;
+    for (let i = 0; i < 40 && status === 200; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await api.request('GET', '/api/v1/me', { token: user.token })).status;
+    }
+    expect(status).toBe(401);
   });
 });

@@ -31,6 +31,8 @@ describe('operations: readiness follows PostgreSQL, metrics, OpenAPI', () => {
 
   it('answers /healthz and /readyz 200 when PostgreSQL and Redis are up', async () => {
     expect((await api.request('GET', '/healthz')).status).toBe(200);
+    // A loaded CI machine may need a moment for the first PostgreSQL connection.
+    await waitFor(async () => (await api.request('GET', '/readyz')).status === 200, 10000);
     const ready = await api.request('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks.postgres.ok).toBe(true);

@@ -37,6 +37,11 @@ export interface TestUser {
  */
 export class ApiHarness {
   url = '';
+  /**
+   * Each harness looks like its own client address (the api trusts X-Forwarded-For from
+   * loopback), so per-IP rate limits of one suite never throttle another.
+   */
+  readonly clientIp = `198.18.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
   private constructor(
     readonly app: INestApplication,
     readonly prisma: PrismaService,
@@ -67,7 +72,7 @@ export class ApiHarness {
       contentType?: string;
     } = {},
   ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { 'x-forwarded-for': this.clientIp, ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined;
     if (options.raw !== undefined) {

@@ -4,6 +4,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccessTokens, InvalidTokenError } from './access-tokens.js';
+import { AccountStatus } from './account-status.js';
 import { AuditTrail } from './audit-trail.js';
 import { ROLES, SCOPES, type RequestWithPrincipal } from './decorators.js';
 import type { Principal, ServicePrincipal, ServiceScope, UserPrincipal } from './principal.js';
@@ -26,6 +27,7 @@ export class AuthGuard implements CanActivate {
     private readonly serviceTokens: ServiceTokens,
     private readonly prisma: PrismaService,
     private readonly audit: AuditTrail,
+    private readonly accounts: AccountStatus,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -70,6 +72,13 @@ export class AuthGuard implements CanActivate {
     }
     try {
       const claims = await this.accessTokens.verify(token);
+      if (!(await this.accounts.isActive(claims.userId))) {
+        throw new DomainError(
+          'unauthorized',
+          'account_unavailable',
+          'this account is disabled or was erased',
+        );
+      }
       return { kind: 'user', userId: claims.userId, role: claims.role };
     } catch (error) {
       if (error instanceof InvalidTokenError)

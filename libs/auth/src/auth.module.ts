@@ -1,6 +1,7 @@
 import { Clock } from '@kubecohort/config';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessTokens } from './access-tokens.js';
+import { AccountStatus } from './account-status.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthService } from './auth.service.js';
@@ -16,6 +17,7 @@ import { ServiceTokens } from './service-tokens.js';
 
 const providers = [
   AccessTokens,
+  AccountStatus,
   AdminBootstrap,
   AuditTrail,
   AuthGuard,

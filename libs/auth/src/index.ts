@@ -1,4 +1,5 @@
 export { AccessTokens, InvalidTokenError } from './access-tokens.js';
+export { AccountStatus } from './account-status.js';
 export { AdminBootstrap } from './admin-bootstrap.js';
 export { AuditTrail, type AuditEntry } from './audit-trail.js';
 export { ACT_AS_HEADER, AuthGuard } from './auth.guard.js';
