@@ -374,6 +374,20 @@ describe('Q&A: asking, reading, moderating questions', () => {
       expect(again.status).toBe(409);
       expect(again.body.error).toBe('discord_thread_taken');
 
+      // Two mirrors of one new thread at once: one wins, the other is told the thread is taken.
+      const raceThread = snowflake();
+      const race = await Promise.all(
+        [1, 2].map((n) =>
+          api.request('POST', path, {
+            token: bot.token,
+            headers: asBot,
+            body: { title: `Race ${n} for a thread`, body: 'x', discordThreadId: raceThread },
+          }),
+        ),
+      );
+      expect(race.map((res) => res.status).sort()).toEqual([201, 409]);
+      expect(race.find((res) => res.status === 409)!.body.error).toBe('discord_thread_taken');
+
       const found = await api.request('GET', `${path}?discordThreadId=${threadId}`, {
         token: bot.token,
         headers: asBot,
@@ -435,6 +449,27 @@ describe('Q&A: asking, reading, moderating questions', () => {
         (await api.request('GET', `/api/v1/cohorts/${cohort.id}/questions`, { token: other.token })).status,
       ).toBe(403);
     });
+  });
+
+  it('documents every Q&A route in the OpenAPI document', async () => {
+    const doc = await api.request('GET', '/api/docs-json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/cohorts/{id}/questions',
+        '/api/v1/cohorts/{id}/questions/similar',
+        '/api/v1/cohorts/{id}/faq',
+        '/api/v1/questions/{id}',
+        '/api/v1/questions/{id}/answers',
+        '/api/v1/questions/{id}/accept',
+        '/api/v1/questions/{id}/lock',
+        '/api/v1/questions/{id}/unlock',
+        '/api/v1/answers/{id}',
+        '/api/v1/answers/{id}/vote',
+        '/api/v1/answers/{id}/endorse',
+      ]),
+    );
+    expect(doc.body.components.schemas.AskedQuestionDto.properties.similar).toBeDefined();
   });
 
   describe('GET /cohorts/:id/questions', () => {

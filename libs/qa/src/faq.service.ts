@@ -5,7 +5,7 @@ import { type FaqSource, groupFaq } from './qa.rules.js';
 import { QaScope } from './qa-scope.repository.js';
 import type { FaqView } from './qa.views.js';
 
-/** The FAQ never grows past this many entries in one response (newest solved first are dropped last). */
+/** At most this many entries per response (the earliest solved are kept). */
 export const FAQ_MAX_ENTRIES = 1000;
 
 /** A cohort's FAQ: its questions with an accepted answer, grouped by task and step in plan order. */

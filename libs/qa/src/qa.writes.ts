@@ -55,7 +55,8 @@ export function isUniqueViolationOn(error: unknown, column: string): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
   const meta = JSON.stringify(error.meta ?? {});
   const camel = column.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-  return meta.includes(column) || meta.includes(camel) || meta === '{}';
+  // With the pg adapter the constraint name (questions_discord_thread_id_key) is in meta.driverAdapterError.
+  return meta.includes(column) || meta.includes(camel);
 }
 
 /** Discord ids are set by the bot mirroring a thread or message, never by a web client. */
