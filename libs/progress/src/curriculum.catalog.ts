@@ -28,6 +28,8 @@ export interface VersionCatalog {
   /** Every task in plan order (step, then position): the matrix's columns. */
   tasks: CatalogTask[];
   taskById: Map<string, CatalogTask>;
+  /** Index of each task in `tasks` (its matrix column). */
+  columnOf: Map<string, number>;
   stepByNumber: Map<number, CatalogStep>;
   /** The whole curriculum as GET /curriculum returns it. */
   view: CurriculumView;
@@ -162,6 +164,7 @@ export class CurriculumCatalog {
       steps: catalogSteps,
       tasks: catalogTasks,
       taskById: new Map(catalogTasks.map((task) => [task.id, task])),
+      columnOf: new Map(catalogTasks.map((task, index) => [task.id, index])),
       stepByNumber: new Map(catalogSteps.map((step) => [step.number, step])),
       view,
     };

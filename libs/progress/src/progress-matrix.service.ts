@@ -4,14 +4,19 @@ import {
   decodeCursor,
   DomainError,
   encodeCursor,
+  type EventType,
   PROGRESS_STATUS_CODES,
-  type ProgressMatrixPage,
   type TaskStatus,
 } from '@kubecohort/contracts';
 import { Prisma, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
-import { CurriculumCatalog } from './curriculum.catalog.js';
-import { type CachedPage, type CacheSource, ProgressMatrixCache } from './progress-matrix.cache.js';
+import { CurriculumCatalog, type VersionCatalog } from './curriculum.catalog.js';
+import {
+  type CachedPage,
+  type CacheSource,
+  ProgressMatrixCache,
+  type Produced,
+} from './progress-matrix.cache.js';
 
 export const MATRIX_DEFAULT_LIMIT = 100;
 export const MATRIX_MAX_LIMIT = 200;
@@ -23,38 +28,79 @@ export interface MatrixRequest {
 
 interface MatrixHead {
   versionId: string;
+  /** The cohort's event counter: its progress version. */
   revision: string;
   /** Comma-separated numbers of the steps unlocked now. */
   unlocked: string;
 }
 
-interface StudentRow {
-  enrollmentId: string;
-  userId: string;
-  displayName: string;
-  currentStep: number;
-  enrolledAt: Date;
-}
-
 interface CellRow {
   u: string;
-  t: string;
-  s: TaskStatus;
-  a: number;
-  p: number;
-  at: number;
+  t: string | null;
+  s: TaskStatus | null;
+  a: number | null;
+  p: number | null;
+  at: number | null;
 }
 
 type MatrixCursor = { e: string; i: string };
 
+/** One student's row of a page, with its JSON fragments (serialised once, reused by later versions). */
+interface StudentRow {
+  userId: string;
+  displayName: string;
+  currentStep: number;
+  json: { student: string; cells: string; attempts: string; points: string; updatedAt: string };
+}
+
+/** A page as built, kept so the next version of it can be patched instead of rebuilt. */
+interface PageState {
+  cohortId: string;
+  revision: bigint;
+  /** When it was last built from scratch (patches keep it): bounds how long patches chain. */
+  builtAt: number;
+  catalog: VersionCatalog;
+  tasksJson: string;
+  /** Status code of an untouched cell, per task column (from the unlocked steps). */
+  derived: string[];
+  rows: StudentRow[];
+  rowOf: Map<string, number>;
+  nextCursor: string | null;
+}
+
+/** Events that change no matrix cell. Anything not listed here and not progress.updated rebuilds the page. */
+const NO_MATRIX_CHANGE = new Set<EventType>([
+  'submission.queued',
+  'submission.graded',
+  'environment.changed',
+  'question.created',
+  'question.answered',
+  'question.solved',
+  'student.stuck',
+]);
+/** Beyond this many events since the kept version, a rebuild is cheaper than a patch. */
+const MAX_PATCH_EVENTS = 500;
+/** Rebuild from scratch at least this often (names change without events). */
+const REBUILD_AFTER_MS = 60_000;
+/** Pages kept for patching, per process. */
+const KEPT_PAGES = 128;
+
 /**
  * The cohort progress matrix (students × tasks), paginated by student, in the compact wire format
- * of ProgressMatrixPage. A request costs one indexed query (the cohort, scoped to the caller, with
- * its progress version and unlocked steps) and then, on a cache miss only, one query for the page
- * of students and one for their progress rows; the task list comes from the per-version catalog.
+ * of ProgressMatrixPage.
+ *
+ * Every request reads the cohort in one indexed query — scoped to the caller, with its progress
+ * version (the cohort's event counter, bumped by every progress event in the writing transaction)
+ * and its unlocked steps. The page is cached under all of these, serialised, so a hit sends bytes
+ * without touching JSON. A new version is produced from the kept previous one when possible: the
+ * events in between (committed in id order) name the students whose rows changed, and only those
+ * rows are read again (one query). Otherwise the page is built from scratch: one query for the
+ * page of students, one for their progress rows; the task list comes from the per-version catalog.
  */
 @Injectable()
 export class ProgressMatrixService {
+  private readonly kept = new Map<string, PageState>();
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly catalog: CurriculumCatalog,
@@ -80,10 +126,12 @@ export class ProgressMatrixService {
       ]);
     }
     const head = await this.head(principal, cohortId);
-    // Everything the page depends on is in the key: the cohort's progress version (bumped by every
-    // event, in the writing transaction), the steps unlocked now, and the page's position.
-    const key = `${cohortId}:${head.revision}:${head.versionId}:${head.unlocked}:${limit}:${request.cursor ?? ''}`;
-    const { page, source } = await this.cache.get(key, () => this.build(cohortId, head, limit, cursor));
+    // Everything a page depends on is in its key: the cohort's progress version, its curriculum
+    // version, the steps unlocked now (scheduled unlocks pass without an event), the page's place.
+    const pageKey = `${cohortId}:${head.versionId}:${head.unlocked}:${limit}:${request.cursor ?? ''}`;
+    const { page, source } = await this.cache.get(`${pageKey}:${head.revision}`, (fromRedis) =>
+      this.produce(pageKey, cohortId, head, limit, cursor, fromRedis),
+    );
     return { ...page, source };
   }
 
@@ -108,17 +156,107 @@ export class ProgressMatrixService {
     return head;
   }
 
-  private async build(
+  private async produce(
+    pageKey: string,
     cohortId: string,
     head: MatrixHead,
     limit: number,
     cursor: MatrixCursor | null,
-  ): Promise<Buffer> {
+    fromRedis: () => Promise<Buffer | null>,
+  ): Promise<Produced> {
+    const revision = BigInt(head.revision);
+    const previous = this.kept.get(pageKey);
+    let state: PageState | null = null;
+    let kind: Produced['kind'] = 'patch';
+    if (previous && previous.revision <= revision && Date.now() - previous.builtAt < REBUILD_AFTER_MS) {
+      state = await this.patch(previous, revision);
+    }
+    if (!state) {
+      // Another api instance may have built this version already.
+      const shared = await fromRedis();
+      if (shared) return { body: shared, kind: 'redis' };
+      state = await this.build(cohortId, head, revision, limit, cursor);
+      kind = 'full';
+    }
+    const current = this.kept.get(pageKey);
+    if (!current || current.revision <= state.revision) {
+      this.kept.delete(pageKey);
+      if (this.kept.size >= KEPT_PAGES) this.kept.delete(this.kept.keys().next().value!);
+      this.kept.set(pageKey, state);
+    }
+    return { body: serialise(state, Math.floor(this.clock.now().getTime() / 1000)), kind };
+  }
+
+  /**
+   * The next version of a kept page, from the events in between (committed in id order, so none is
+   * missed) and the rows of the students they name, read in one statement; null when a rebuild is
+   * needed (plan, enrolment or cohort changes, or too many events).
+   */
+  private async patch(previous: PageState, revision: bigint): Promise<PageState | null> {
+    if (previous.revision === revision) return previous;
+    const [found] = await this.prisma.$queryRaw<
+      {
+        events: { type: string; userId: string | null }[] | null;
+        rows: (CellRow & { step: number })[] | null;
+      }[]
+    >`
+      WITH changes AS (
+        SELECT type, payload->>'userId' AS "userId"
+        FROM events
+        WHERE cohort_id = ${previous.cohortId}::uuid AND id > ${previous.revision.toString()}::bigint
+          AND id <= ${revision.toString()}::bigint
+        ORDER BY id
+        LIMIT ${MAX_PATCH_EVENTS + 1}
+      )
+      SELECT (SELECT json_agg(json_build_object('type', type, 'userId', "userId")) FROM changes) AS events,
+             (SELECT json_agg(json_build_object('u', e.user_id, 'step', e.current_step, 't', tp.task_slug, 's', tp.status,
+                                                'a', tp.attempts, 'p', tp.points, 'at', floor(extract(epoch FROM tp.updated_at))::int))
+              FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
+              WHERE e.cohort_id = ${previous.cohortId}::uuid
+                AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows`;
+    const events = found?.events ?? [];
+    if (events.length > MAX_PATCH_EVENTS) return null;
+    const changed = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'progress.updated') {
+        if (event.userId && previous.rowOf.has(event.userId)) changed.add(event.userId);
+      } else if (!NO_MATRIX_CHANGE.has(event.type as EventType)) {
+        return null; // plan, enrolment or cohort changes: rebuild
+      }
+    }
+    const rows = [...previous.rows];
+    if (changed.size > 0) {
+      const byUser = new Map<string, { step: number; cells: CellRow[] }>();
+      for (const cell of found?.rows ?? []) {
+        const entry = byUser.get(cell.u) ?? { step: cell.step, cells: [] };
+        if (cell.t !== null) entry.cells.push(cell);
+        byUser.set(cell.u, entry);
+      }
+      for (const userId of changed) {
+        const entry = byUser.get(userId);
+        if (!entry) return null; // the student left the cohort: rebuild
+        const index = previous.rowOf.get(userId)!;
+        const old = previous.rows[index]!;
+        rows[index] = studentRow(old.userId, old.displayName, entry.step, previous, entry.cells);
+      }
+    }
+    return { ...previous, revision, rows };
+  }
+
+  private async build(
+    cohortId: string,
+    head: MatrixHead,
+    revision: bigint,
+    limit: number,
+    cursor: MatrixCursor | null,
+  ): Promise<PageState> {
     const catalog = await this.catalog.get(head.versionId);
     const after = cursor
       ? Prisma.sql`AND (e.enrolled_at, e.id) > (${new Date(cursor.e)}::timestamptz, ${cursor.i}::uuid)`
       : Prisma.empty;
-    const students = await this.prisma.$queryRaw<StudentRow[]>`
+    const students = await this.prisma.$queryRaw<
+      { enrollmentId: string; userId: string; displayName: string; currentStep: number; enrolledAt: Date }[]
+    >`
       SELECT e.id AS "enrollmentId", e.user_id::text AS "userId", u.display_name AS "displayName",
              e.current_step AS "currentStep", e.enrolled_at AS "enrolledAt"
       FROM enrollments e JOIN users u ON u.id = e.user_id
@@ -134,49 +272,84 @@ export class ProgressMatrixService {
             SELECT user_id::text AS u, task_slug AS t, status::text AS s, attempts AS a, points AS p,
                    floor(extract(epoch FROM updated_at))::int AS at
             FROM task_progress
-            WHERE cohort_id = ${cohortId}::uuid AND user_id IN (${Prisma.join(students.map((student) => Prisma.sql`${student.userId}::uuid`))})`;
-
+            WHERE cohort_id = ${cohortId}::uuid
+              AND user_id IN (${Prisma.join(students.map((student) => Prisma.sql`${student.userId}::uuid`))})`;
     const unlocked = new Set(head.unlocked === '' ? [] : head.unlocked.split(',').map(Number));
-    const tasks = catalog.tasks;
-    const column = new Map(tasks.map((task, index) => [task.id, index]));
-    const row = new Map(students.map((student, index) => [student.userId, index]));
-    const derived: string[] = tasks.map((task) =>
-      unlocked.has(task.step) ? PROGRESS_STATUS_CODES.available : PROGRESS_STATUS_CODES.locked,
-    );
-    const codes = students.map(() => [...derived]);
-    const attempts = students.map(() => new Array<number>(tasks.length).fill(0));
-    const points = students.map(() => new Array<number>(tasks.length).fill(0));
-    const updatedAt = students.map(() => new Array<number | null>(tasks.length).fill(null));
-    for (const cell of cells) {
-      const s = row.get(cell.u);
-      const t = column.get(cell.t);
-      if (s === undefined || t === undefined) continue; // a task of another version
-      codes[s]![t] = PROGRESS_STATUS_CODES[cell.s];
-      attempts[s]![t] = cell.a;
-      points[s]![t] = cell.p;
-      updatedAt[s]![t] = cell.at;
-    }
     const last = students.at(-1);
-    const page: ProgressMatrixPage = {
+    const state: PageState = {
       cohortId,
-      version: catalog.version,
-      revision: head.revision,
-      generatedAt: Math.floor(this.clock.now().getTime() / 1000),
-      tasks: tasks.map((task) => ({ id: task.id, step: task.step, maxPoints: task.maxPoints })),
-      students: students.map((student) => ({
-        userId: student.userId,
-        displayName: student.displayName,
-        currentStep: student.currentStep,
-      })),
-      cells: codes.map((letters) => letters.join('')),
-      attempts,
-      points,
-      updatedAt,
+      revision,
+      builtAt: Date.now(),
+      catalog,
+      tasksJson: JSON.stringify(
+        catalog.tasks.map((task) => ({ id: task.id, step: task.step, maxPoints: task.maxPoints })),
+      ),
+      derived: catalog.tasks.map((task) =>
+        unlocked.has(task.step) ? PROGRESS_STATUS_CODES.available : PROGRESS_STATUS_CODES.locked,
+      ),
+      rows: [],
+      rowOf: new Map(students.map((student, index) => [student.userId, index])),
       nextCursor:
         hasMore && last ? encodeCursor({ e: last.enrolledAt.toISOString(), i: last.enrollmentId }) : null,
     };
-    return Buffer.from(JSON.stringify(page));
+    const byUser = new Map<string, CellRow[]>(students.map((student) => [student.userId, []]));
+    for (const cell of cells) byUser.get(cell.u)?.push(cell);
+    state.rows = students.map((student) =>
+      studentRow(
+        student.userId,
+        student.displayName,
+        student.currentStep,
+        state,
+        byUser.get(student.userId)!,
+      ),
+    );
+    return state;
   }
+}
+
+function studentRow(
+  userId: string,
+  displayName: string,
+  currentStep: number,
+  page: Pick<PageState, 'catalog' | 'derived'>,
+  cells: readonly CellRow[],
+): StudentRow {
+  const width = page.catalog.tasks.length;
+  const codes = [...page.derived];
+  const attempts = new Array<number>(width).fill(0);
+  const points = new Array<number>(width).fill(0);
+  const updatedAt = new Array<number | null>(width).fill(null);
+  for (const cell of cells) {
+    const column = cell.t === null ? undefined : page.catalog.columnOf.get(cell.t);
+    if (column === undefined || cell.s === null) continue; // a task of another curriculum version
+    codes[column] = PROGRESS_STATUS_CODES[cell.s];
+    attempts[column] = cell.a ?? 0;
+    points[column] = cell.p ?? 0;
+    updatedAt[column] = cell.at;
+  }
+  return {
+    userId,
+    displayName,
+    currentStep,
+    json: {
+      student: JSON.stringify({ userId, displayName, currentStep }),
+      cells: JSON.stringify(codes.join('')),
+      attempts: `[${attempts.join(',')}]`,
+      points: `[${points.join(',')}]`,
+      updatedAt: `[${updatedAt.map((value) => (value === null ? 'null' : String(value))).join(',')}]`,
+    },
+  };
+}
+
+/** The page as ProgressMatrixPage JSON, assembled from the rows' fragments. */
+function serialise(state: PageState, generatedAt: number): Buffer {
+  const column = (part: keyof StudentRow['json']) => state.rows.map((row) => row.json[part]).join(',');
+  return Buffer.from(
+    `{"cohortId":"${state.cohortId}","version":${state.catalog.version},"revision":"${state.revision}",` +
+      `"generatedAt":${generatedAt},"tasks":${state.tasksJson},"students":[${column('student')}],` +
+      `"cells":[${column('cells')}],"attempts":[${column('attempts')}],"points":[${column('points')}],` +
+      `"updatedAt":[${column('updatedAt')}],"nextCursor":${JSON.stringify(state.nextCursor)}}`,
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
