@@ -16,11 +16,14 @@ import type { TaskCompletionKind, TaskStatus } from './task-status.js';
  *
  * `cells[s]` is a string of exactly `tasks.length` characters. A cell without a stored row is
  * derived: `available` when the task's step is unlocked for the cohort, else `locked` (attempts 0,
- * points 0, updatedAt null). A 100 × 40 page is ~25 kB instead of ~600 kB as one JSON object per cell.
+ * points 0, updatedAt null). A page of 100 students × 38 tasks is ~70 kB (most of it the timestamps)
+ * instead of ~900 kB as one JSON object per cell.
  *
  * Live updates: `revision` is the cohort's event id the page was built at or after. Apply
  * `progress.updated` live events with a greater id on top of the page; events carry absolute
- * values (status, attempts, points), so applying one the page already reflects is harmless.
+ * values (status, attempts, points), so applying one the page already reflects is harmless. A
+ * `passed` one may also move the student's `currentStep` on (the next read of the page shows it);
+ * `plan.updated` and `enrollment.changed` events mean: read the page again.
  * Responses carry an ETag; send it back as If-None-Match to get a 304 when nothing changed.
  */
 export interface ProgressMatrixPage {

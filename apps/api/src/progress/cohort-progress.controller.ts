@@ -26,7 +26,7 @@ export class CohortProgressController {
       'The progress matrix, students × tasks, paginated by student (compact format: see ProgressMatrixPage)',
     description:
       "Served from a cache keyed by the cohort's progress version, so it is never stale after a change. " +
-      'Supports If-None-Match (304). X-Cache tells where it came from: memory, redis, shared or built.',
+      'Supports If-None-Match (304). X-Cache tells where it came from: memory, redis, shared (waited for the version being produced), patched (previous version + changed rows) or built.',
   })
   @ApiOkResponse({ type: ProgressMatrixDto })
   async progress(
