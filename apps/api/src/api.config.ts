@@ -12,11 +12,18 @@ const schema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** Origins allowed to call the API from a browser (the dashboard is same-origin). */
   CORS_ORIGINS: env.csv(),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb').default('1mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb')
+    .default('1mb'),
   /** HS256 key for access tokens; at least 32 characters of randomness. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 86400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .default(30 * 86400),
   /** Secure cookies need HTTPS; turn off only for plain-HTTP local runs. */
   COOKIE_SECURE: env.bool(true),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */

@@ -64,18 +64,28 @@ export class ApiModule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.health.register({ name: 'postgres', check: () => this.prisma.ping() });
     this.health.register({ name: 'redis', check: () => this.redis.ping() });
-    this.metrics.gauge('kubecohort_db_pool_connections', 'PostgreSQL pool connections by state', ['state'], (gauge) => {
-      const stats = this.prisma.poolStats();
-      gauge.set({ state: 'total' }, stats.total);
-      gauge.set({ state: 'idle' }, stats.idle);
-      gauge.set({ state: 'waiting' }, stats.waiting);
-      gauge.set({ state: 'max' }, stats.max);
-    });
-    this.metrics.gauge('kubecohort_queue_jobs', 'BullMQ jobs by queue and state', ['queue', 'state'], async (gauge) => {
-      for (const name of QUEUE_NAMES) {
-        const counts = await this.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
-        for (const [state, count] of Object.entries(counts)) gauge.set({ queue: name, state }, count);
-      }
-    });
+    this.metrics.gauge(
+      'kubecohort_db_pool_connections',
+      'PostgreSQL pool connections by state',
+      ['state'],
+      (gauge) => {
+        const stats = this.prisma.poolStats();
+        gauge.set({ state: 'total' }, stats.total);
+        gauge.set({ state: 'idle' }, stats.idle);
+        gauge.set({ state: 'waiting' }, stats.waiting);
+        gauge.set({ state: 'max' }, stats.max);
+      },
+    );
+    this.metrics.gauge(
+      'kubecohort_queue_jobs',
+      'BullMQ jobs by queue and state',
+      ['queue', 'state'],
+      async (gauge) => {
+        for (const name of QUEUE_NAMES) {
+          const counts = await this.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+          for (const [state, count] of Object.entries(counts)) gauge.set({ queue: name, state }, count);
+        }
+      },
+    );
   }
 }

@@ -27,9 +27,16 @@ export class AnswersController {
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an answer (soft): its author or the cohort staff; an accepted answer loses its acceptance' })
+  @ApiOperation({
+    summary:
+      'Delete an answer (soft): its author or the cohort staff; an accepted answer loses its acceptance',
+  })
   @ApiNoContentResponse()
-  async remove(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<void> {
+  async remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<void> {
     await this.answers.remove(user, id, meta);
   }
 
@@ -42,7 +49,11 @@ export class AnswersController {
       'One vote per person, changeable: the new value replaces the old one and the score moves by the difference; repeating the same value changes nothing. Not on your own answer. Rate limited per caller.',
   })
   @ApiOkResponse({ type: VoteResultDto })
-  vote(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @Body() body: VoteDto): Promise<VoteView> {
+  vote(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @Body() body: VoteDto,
+  ): Promise<VoteView> {
     return this.answers.vote(user, id, body.value);
   }
 

@@ -1,4 +1,11 @@
-import { CurrentPrincipal, CurrentUser, type Principal, RateLimit, Scopes, type UserPrincipal } from '@kubecohort/auth';
+import {
+  CurrentPrincipal,
+  CurrentUser,
+  type Principal,
+  RateLimit,
+  Scopes,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import type { Page } from '@kubecohort/contracts';
 import {
   type AskedQuestionView,
@@ -51,7 +58,8 @@ export class CohortQuestionsController {
   @Scopes('read-cohorts')
   @Get('questions')
   @ApiOperation({
-    summary: "The cohort's questions: `q` searches (best match first, title words above body words), else newest first",
+    summary:
+      "The cohort's questions: `q` searches (best match first, title words above body words), else newest first",
   })
   @ApiOkResponse({ type: QuestionPageDto })
   list(
@@ -76,7 +84,9 @@ export class CohortQuestionsController {
 
   @Scopes('read-cohorts')
   @Get('faq')
-  @ApiOperation({ summary: "The cohort's FAQ: questions with an accepted answer, grouped by task and step in plan order" })
+  @ApiOperation({
+    summary: "The cohort's FAQ: questions with an accepted answer, grouped by task and step in plan order",
+  })
   @ApiOkResponse({ type: FaqDto })
   getFaq(@CurrentPrincipal() principal: Principal, @Param('id', ParseId) cohortId: string): Promise<FaqView> {
     return this.faq.forCohort(principal, cohortId);

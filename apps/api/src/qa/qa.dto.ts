@@ -27,7 +27,8 @@ import {
 } from 'class-validator';
 import { IsOptionalDiscordId, IsPageLimit } from '../cohorts/dto-helpers.js';
 
-const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+const trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Required text, trimmed, between min and max characters. */
 function Text(min: number, max: number): PropertyDecorator {
@@ -38,12 +39,17 @@ function Tags(): PropertyDecorator {
   return applyDecorators(
     IsOptional(),
     Transform(({ value }: { value: unknown }) =>
-      Array.isArray(value) ? value.map((tag: unknown) => (typeof tag === 'string' ? tag.trim().toLowerCase() : tag)) : value,
+      Array.isArray(value)
+        ? value.map((tag: unknown) => (typeof tag === 'string' ? tag.trim().toLowerCase() : tag))
+        : value,
     ),
     IsArray(),
     ArrayMaxSize(MAX_TAGS),
     IsString({ each: true }),
-    Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-32 lower-case letters, digits, or + # . -' }),
+    Matches(TAG_PATTERN, {
+      each: true,
+      message: 'each tag must be 1-32 lower-case letters, digits, or + # . -',
+    }),
   );
 }
 
@@ -51,14 +57,20 @@ function OptionalTaskId(): PropertyDecorator {
   return applyDecorators(
     IsOptional(),
     IsString(),
-    Matches(TASK_ID_PATTERN, { message: '$property must be a task id (lower-case letters, digits and dashes)' }),
+    Matches(TASK_ID_PATTERN, {
+      message: '$property must be a task id (lower-case letters, digits and dashes)',
+    }),
   );
 }
 
 // ───────────────────────────── requests ─────────────────────────────
 
 export class AskQuestionDto {
-  @ApiProperty({ minLength: 3, maxLength: QUESTION_TITLE_MAX, example: 'Why does my NetworkPolicy block DNS?' })
+  @ApiProperty({
+    minLength: 3,
+    maxLength: QUESTION_TITLE_MAX,
+    example: 'Why does my NetworkPolicy block DNS?',
+  })
   @Text(3, QUESTION_TITLE_MAX)
   title!: string;
 
@@ -67,20 +79,28 @@ export class AskQuestionDto {
   body!: string;
 
   @ApiPropertyOptional({
-    description: "A task of the cohort's curriculum. The question gets the task's step and the asker's last grading of it.",
+    description:
+      "A task of the cohort's curriculum. The question gets the task's step and the asker's last grading of it.",
     example: 'lab-3-network-policy',
   })
   @OptionalTaskId()
   taskId?: string;
 
-  @ApiPropertyOptional({ description: 'A step of the plan, for a question about a step rather than one task (taskId wins).' })
+  @ApiPropertyOptional({
+    description: 'A step of the plan, for a question about a step rather than one task (taskId wins).',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(99)
   step?: number;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, example: ['dns', 'calico'], description: 'Lower-cased; unknown tags are created.' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    example: ['dns', 'calico'],
+    description: 'Lower-cased; unknown tags are created.',
+  })
   @Tags()
   tags?: string[];
 
@@ -110,13 +130,18 @@ export class ListQuestionsQuery {
     description:
       'Full-text search over titles and bodies (web-search syntax: "phrase", -word, or). Best match first: title words above body words.',
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || undefined : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim() || undefined : value,
+  )
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only questions without an answer that are not solved.' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'true: only questions without an answer that are not solved.',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
@@ -128,7 +153,9 @@ export class ListQuestionsQuery {
 
   @ApiPropertyOptional({ example: 'dns' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
   @IsString()
   @Matches(TAG_PATTERN, { message: '$property must be a tag' })
   tag?: string;
@@ -222,7 +249,11 @@ export class ContextTaskDto {
 }
 
 export class AskerContextDto {
-  @ApiProperty({ type: Number, nullable: true, description: "The asker's current step when they asked (null for staff)." })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "The asker's current step when they asked (null for staff).",
+  })
   step!: number | null;
   @ApiProperty({ type: ContextTaskDto, nullable: true }) task!: ContextTaskDto | null;
   @ApiProperty({
@@ -266,7 +297,10 @@ export class SimilarQuestionDto {
 }
 
 export class AskedQuestionDto extends QuestionDto {
-  @ApiProperty({ type: [SimilarQuestionDto], description: 'Up to three earlier questions sharing words with the title.' })
+  @ApiProperty({
+    type: [SimilarQuestionDto],
+    description: 'Up to three earlier questions sharing words with the title.',
+  })
   similar!: SimilarQuestionDto[];
 }
 
@@ -290,7 +324,10 @@ export class AnswerDto {
 }
 
 export class QuestionDetailDto extends QuestionDto {
-  @ApiProperty({ type: [AnswerDto], description: 'Accepted first, then endorsed, then by score, then oldest first.' })
+  @ApiProperty({
+    type: [AnswerDto],
+    description: 'Accepted first, then endorsed, then by score, then oldest first.',
+  })
   answers!: AnswerDto[];
 }
 
@@ -325,7 +362,11 @@ export class FaqEntryDto {
 export class FaqGroupDto {
   @ApiProperty({ type: Number, nullable: true }) step!: number | null;
   @ApiProperty({ type: String, nullable: true }) stepTitle!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: "null: the step's (or, with step null, the cohort's) general questions." })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "null: the step's (or, with step null, the cohort's) general questions.",
+  })
   taskId!: string | null;
   @ApiProperty({ type: String, nullable: true }) taskTitle!: string | null;
   @ApiProperty({ type: [FaqEntryDto] }) entries!: FaqEntryDto[];
@@ -333,6 +374,9 @@ export class FaqGroupDto {
 
 export class FaqDto {
   @ApiProperty({ format: 'uuid' }) cohortId!: string;
-  @ApiProperty({ type: [FaqGroupDto], description: 'In plan order: step, its general questions, then its tasks; general last.' })
+  @ApiProperty({
+    type: [FaqGroupDto],
+    description: 'In plan order: step, its general questions, then its tasks; general last.',
+  })
   groups!: FaqGroupDto[];
 }

@@ -1,4 +1,11 @@
-import { CurrentPrincipal, CurrentUser, type Principal, RateLimit, Scopes, type UserPrincipal } from '@kubecohort/auth';
+import {
+  CurrentPrincipal,
+  CurrentUser,
+  type Principal,
+  RateLimit,
+  Scopes,
+  type UserPrincipal,
+} from '@kubecohort/auth';
 import type { RequestMeta } from '@kubecohort/cohorts';
 import {
   Answers,
@@ -40,15 +47,21 @@ export class QuestionsController {
   @Scopes('read-cohorts')
   @Get()
   @ApiOperation({
-    summary: "A question with its answers (accepted, endorsed, by score, oldest first) and the asker's context",
+    summary:
+      "A question with its answers (accepted, endorsed, by score, oldest first) and the asker's context",
   })
   @ApiOkResponse({ type: QuestionDetailDto })
-  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseId) id: string): Promise<QuestionDetailView> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseId) id: string,
+  ): Promise<QuestionDetailView> {
     return this.questions.get(principal, id);
   }
 
   @Patch()
-  @ApiOperation({ summary: 'Edit a question: its asker while it has no answer and is not locked, or the cohort staff' })
+  @ApiOperation({
+    summary: 'Edit a question: its asker while it has no answer and is not locked, or the cohort staff',
+  })
   @ApiOkResponse({ type: QuestionDto })
   update(
     @CurrentUser() user: UserPrincipal,
@@ -61,17 +74,29 @@ export class QuestionsController {
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a question (soft): its asker while it has no answer, or the cohort staff' })
+  @ApiOperation({
+    summary: 'Delete a question (soft): its asker while it has no answer, or the cohort staff',
+  })
   @ApiNoContentResponse()
-  async remove(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<void> {
+  async remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<void> {
     await this.questions.remove(user, id, meta);
   }
 
   @Post('lock')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Lock a question: no new answers, no edits but the staff’s (cohort staff; idempotent)' })
+  @ApiOperation({
+    summary: 'Lock a question: no new answers, no edits but the staff’s (cohort staff; idempotent)',
+  })
   @ApiOkResponse({ type: QuestionDto })
-  lock(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<QuestionView> {
+  lock(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<QuestionView> {
     return this.questions.setLocked(user, id, true, meta);
   }
 
@@ -79,13 +104,19 @@ export class QuestionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Unlock a question (cohort staff; idempotent)' })
   @ApiOkResponse({ type: QuestionDto })
-  unlock(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string, @AuditMeta() meta: RequestMeta): Promise<QuestionView> {
+  unlock(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @AuditMeta() meta: RequestMeta,
+  ): Promise<QuestionView> {
     return this.questions.setLocked(user, id, false, meta);
   }
 
   @Post('answers')
   @RateLimit({ ...QA_RATE_LIMITS.answer, per: 'principal' })
-  @ApiOperation({ summary: 'Answer a question (not a locked one; writes question.answered). Rate limited per caller.' })
+  @ApiOperation({
+    summary: 'Answer a question (not a locked one; writes question.answered). Rate limited per caller.',
+  })
   @ApiCreatedResponse({ type: AnswerDto })
   answer(
     @CurrentUser() user: UserPrincipal,
