@@ -10,12 +10,21 @@ export interface JobPayloads {
   'maintenance.purge-expired-credentials': { olderThanHours: number };
   /** Prunes live events older than the retention window (the api schedules it hourly). */
   'maintenance.prune-events': { retentionHours: number };
+  /** Provisions one student environment, step by step (job id `provision-<environmentId>`). */
+  'environments.provision': { environmentId: string };
+  /** Tears one environment down (job id `teardown-<environmentId>`). */
+  'environments.teardown': { environmentId: string };
+  /** Re-enqueues provisioning and teardown work that has no live job (a lost enqueue, a job that died). */
+  'environments.reconcile': { staleAfterSeconds: number };
 }
 export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'maintenance.purge-expired-credentials': 'maintenance',
   'maintenance.prune-events': 'maintenance',
+  'environments.provision': 'provisioning',
+  'environments.teardown': 'provisioning',
+  'environments.reconcile': 'provisioning',
 };
 
 export function queueOf(job: JobName): QueueName {
