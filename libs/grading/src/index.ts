@@ -43,3 +43,63 @@ export {
   CNI_PLUGIN_GRADER,
   KC_CNI_PLUGIN,
 } from './linux/cni-plugin.grader.js';
+export {
+  GRADING_PIPELINE_OPTIONS,
+  type GradingPipelineOptions,
+} from './pipeline/grading-pipeline.options.js';
+export {
+  GradingTargets,
+  GradingTargetUnavailable,
+  type GradingSubject,
+  type GradingTargetSet,
+} from './pipeline/grading-targets.port.js';
+export { HostClusterSlots, type SlotLease } from './pipeline/host-cluster-slots.js';
+export { OutboxRelay } from './pipeline/outbox.relay.js';
+export { SubmissionGrader, type GradingJob, type GradingJobOutcome } from './pipeline/submission-grader.js';
+export {
+  MAX_DELIVERIES,
+  SubmissionReconciler,
+  type ReconcileReport,
+} from './pipeline/submission.reconciler.js';
+export {
+  activeKey,
+  OUTBOX_CHANNEL,
+  SubmissionRepository,
+  type FinishedGrading,
+} from './pipeline/submission.repository.js';
+export { SubmissionResults, type GradedSubmission } from './pipeline/submission-results.js';
+export {
+  awaitReview,
+  decideReview,
+  gradeQuiz,
+  gradeSelfCheck,
+  GRADE_SUBMISSION_JOB,
+  MAX_REVIEW_COMMENT_LENGTH,
+  MAX_REVIEW_TEXT_LENGTH,
+  MAX_REVIEW_URL_LENGTH,
+  MAX_WRITTEN_ANSWER_LENGTH,
+  needsEnvironment,
+  REVIEW_PASS_RATIO,
+  reviewItems,
+  validateAnswer,
+  type LocalGrading,
+  type QuizAnswer,
+  type ReviewAnswer,
+  type ReviewDecision,
+  type ReviewInput,
+  type RubricScore,
+  type SubmissionAnswer,
+  type TaskDefinition,
+} from './pipeline/submission.rules.js';
+export type * from './pipeline/submission.views.js';
+export {
+  Submissions,
+  SUBMISSIONS_DEFAULT_LIMIT,
+  SUBMISSIONS_MAX_LIMIT,
+  type CohortSubmissionListQuery,
+  type SubmissionListQuery,
+  type SubmitInput,
+} from './pipeline/submissions.use-case.js';
+export { SubmissionsModule } from './pipeline/submissions.module.js';
+export { TaskDefinitions } from './pipeline/task-definitions.js';
+export { uuidv7 } from './pipeline/uuid7.js';

@@ -16,6 +16,12 @@ export interface JobPayloads {
   'environments.teardown': { environmentId: string };
   /** Re-enqueues provisioning and teardown work that has no live job (a lost enqueue, a job that died). */
   'environments.reconcile': { staleAfterSeconds: number };
+  /**
+   * Grades one submission. Added by the outbox relay only (job id = the submission id), so a
+   * submission is queued exactly when its row committed. `environment`: the task is graded against
+   * the student's environment (grader tasks), so the per-host-cluster limit applies.
+   */
+  'grading.grade-submission': { submissionId: string; environment: boolean };
 }
 export type JobName = keyof JobPayloads;
 
@@ -25,6 +31,7 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.provision': 'provisioning',
   'environments.teardown': 'provisioning',
   'environments.reconcile': 'provisioning',
+  'grading.grade-submission': 'grading',
 };
 
 export function queueOf(job: JobName): QueueName {

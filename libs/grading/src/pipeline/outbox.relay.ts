@@ -1,0 +1,211 @@
+import { PrismaService } from '@kubecohort/database';
+import { JOB_QUEUES, type JobName, JobQueue, queueOf } from '@kubecohort/queue';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { JobsOptions } from 'bullmq';
+import pg from 'pg';
+import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
+import { OUTBOX_CHANNEL } from './submission.repository.js';
+import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
+
+/** Rows moved per transaction. */
+const BATCH = 200;
+/** A queue add that takes longer than this (Redis gone) rolls the batch back. */
+const ADD_TIMEOUT_MS = 3000;
+const MAX_BACKOFF_MS = 5000;
+const RECONNECT_MS = 1000;
+
+interface OutboxRow {
+  id: bigint;
+  topic: string;
+  key: string;
+  payload: unknown;
+}
+
+/**
+ * Moves committed outbox rows to BullMQ. Woken by NOTIFY (sent in the transaction that wrote the
+ * row, so delivered at its commit) on a dedicated LISTEN connection, with a fallback poll.
+ *
+ * Each batch: lock unprocessed rows FOR UPDATE SKIP LOCKED (two relays never take the same row),
+ * add their jobs (job id = the row's key, e.g. the submission id), then mark them processed — in
+ * one transaction. A relay that dies between the add and the commit leaves the rows unprocessed;
+ * the next relay adds them again and the job id makes that a no-op. A failed add (Redis down)
+ * rolls back and is retried with backoff.
+ */
+@Injectable()
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener?: pg.Client;
+  private pollTimer?: NodeJS.Timeout;
+  private reconnectTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  private retryAt = 0;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly jobs: JobQueue,
+    @Inject(GRADING_PIPELINE_OPTIONS) private readonly options: GradingPipelineOptions,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.listen();
+    this.pollTimer = setInterval(() => this.wake(), this.options.relayPollMs);
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.reconnectTimer);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.running;
+  }
+
+  /** Drains the outbox now (also what a NOTIFY or the poll triggers). */
+  wake(): void {
+    if (this.stopped || Date.now() < this.retryAt) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drainAll().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async drainAll(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.drainOnce()) === BATCH);
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.failures);
+        this.retryAt = Date.now() + backoff;
+        this.logger.warn(
+          { err: (error as Error).message, retryInMs: backoff },
+          'outbox relay failed; will retry',
+        );
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** One batch; returns how many rows it moved. */
+  async drainOnce(): Promise<number> {
+    let rows: OutboxRow[] = [];
+    try {
+      return await this.prisma.$transaction(
+        async (tx) => {
+          rows = await tx.$queryRaw<OutboxRow[]>`
+            SELECT id, topic, key, payload FROM outbox_messages
+            WHERE processed_at IS NULL AND available_at <= now()
+            ORDER BY id LIMIT ${BATCH}
+            FOR UPDATE SKIP LOCKED`;
+          if (rows.length === 0) return 0;
+          await this.publish(rows);
+          await tx.$executeRaw`
+            UPDATE outbox_messages SET processed_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE id = ANY(${rows.map((row) => row.id)}::bigint[])`;
+          return rows.length;
+        },
+        { maxWait: 5000, timeout: ADD_TIMEOUT_MS + 5000 },
+      );
+    } catch (error) {
+      if (rows.length > 0) await this.noteFailure(rows, error);
+      throw error;
+    }
+  }
+
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    const byTopic = new Map<JobName, OutboxRow[]>();
+    const unknown: OutboxRow[] = [];
+    for (const row of rows) {
+      if (Object.hasOwn(JOB_QUEUES, row.topic)) {
+        const topic = row.topic as JobName;
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), row]);
+      } else unknown.push(row);
+    }
+    if (unknown.length > 0) {
+      // Marked processed with the rest so they cannot block the outbox; kept for inspection.
+      this.logger.error(
+        { ids: unknown.map((row) => String(row.id)) },
+        'outbox rows with an unknown topic skipped',
+      );
+    }
+    const adds = [...byTopic].map(([topic, list]) =>
+      this.jobs.queue(queueOf(topic)).addBulk(
+        list.map((row) => ({
+          name: topic,
+          data: row.payload,
+          opts: { ...this.jobOptions(topic), jobId: row.key },
+        })),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`queue add timed out after ${ADD_TIMEOUT_MS} ms`)),
+        ADD_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([Promise.all(adds), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private jobOptions(topic: JobName): JobsOptions {
+    if (topic === GRADE_SUBMISSION_JOB) {
+      return {
+        attempts: this.options.maxAttempts,
+        backoff: { type: 'exponential', delay: this.options.retryBaseMs },
+      };
+    }
+    return {};
+  }
+
+  private async noteFailure(rows: OutboxRow[], error: unknown): Promise<void> {
+    const message = (error as Error).message.slice(0, 500);
+    await this.prisma.$executeRaw`
+      UPDATE outbox_messages SET last_error = ${message}
+      WHERE id = ANY(${rows.map((row) => row.id)}::bigint[]) AND processed_at IS NULL`.catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const retry = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      if (!this.stopped) this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS);
+    };
+    this.listener = client;
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      this.logger.warn({ err: error.message }, 'outbox LISTEN connection lost; reconnecting');
+      retry();
+    });
+    client.on('end', retry);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      // Rows committed while we were not listening get no NOTIFY: look now.
+      this.wake();
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'outbox LISTEN connection failed; retrying');
+      retry();
+    }
+  }
+}

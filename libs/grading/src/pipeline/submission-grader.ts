@@ -1,0 +1,222 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { GraderRegistry, GraderRuntime } from '../runtime/grader.registry.js';
+import type { GradingResult } from '../runtime/grading-result.types.js';
+import { InfrastructureError, isInfrastructureError } from '../runtime/infrastructure.error.js';
+import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
+import { GradingTargets, GradingTargetUnavailable, type GradingTargetSet } from './grading-targets.port.js';
+import { HostClusterSlots, type SlotLease } from './host-cluster-slots.js';
+import type { ClaimedSubmission, FinishedGrading } from './submission.repository.js';
+import { SubmissionRepository } from './submission.repository.js';
+import { SubmissionResults } from './submission-results.js';
+import {
+  awaitReview,
+  gradeQuiz,
+  gradeSelfCheck,
+  type LocalGrading,
+  type QuizAnswer,
+  type TaskDefinition,
+} from './submission.rules.js';
+import { TaskDefinitions } from './task-definitions.js';
+
+/** One delivery of a grading job. */
+export interface GradingJob {
+  submissionId: string;
+  /** A grader task: needs the student's environment and a host-cluster slot. */
+  environment: boolean;
+  /** Failed attempts so far (BullMQ's attemptsMade). */
+  attemptsMade: number;
+  maxAttempts: number;
+}
+
+export type GradingJobOutcome =
+  | { kind: 'graded'; status: FinishedGrading['status'] }
+  /** Nothing to do: the submission is finished, gone, or another attempt wrote it. */
+  | { kind: 'skipped'; reason: 'finished' | 'missing' | 'superseded' }
+  /** The host cluster is at its limit: deliver the job again after `delayMs`. */
+  | { kind: 'wait'; delayMs: number };
+
+/**
+ * Grades one submission for the queue processor. Tasks without an environment (quiz, self-check,
+ * review) are claimed and graded at once; grader tasks first get the student's environment and a
+ * slot on its host cluster. Infrastructure failures throw InfrastructureError (the queue retries
+ * with backoff) until the last attempt, which records `error`; a failed check is a result, never
+ * a retry. Whatever happens, the result is written once (SubmissionResults).
+ */
+@Injectable()
+export class SubmissionGrader {
+  private readonly logger = new Logger(SubmissionGrader.name);
+
+  constructor(
+    private readonly repository: SubmissionRepository,
+    private readonly tasks: TaskDefinitions,
+    private readonly results: SubmissionResults,
+    private readonly registry: GraderRegistry,
+    private readonly runtime: GraderRuntime,
+    private readonly targets: GradingTargets,
+    private readonly slots: HostClusterSlots,
+    @Inject(GRADING_PIPELINE_OPTIONS) private readonly options: GradingPipelineOptions,
+  ) {}
+
+  async grade(job: GradingJob, signal?: AbortSignal): Promise<GradingJobOutcome> {
+    return job.environment ? this.gradeInEnvironment(job, signal) : this.gradeLocally(job);
+  }
+
+  private async gradeLocally(job: GradingJob): Promise<GradingJobOutcome> {
+    const claimed = await this.repository.claim(job.submissionId);
+    if (!claimed) return { kind: 'skipped', reason: 'finished' };
+    const task = await this.tasks.get(claimed.versionId, claimed.taskSlug);
+    if (!task) return this.fail(claimed, `task ${claimed.taskSlug} is not in the cohort's curriculum`);
+    return this.write(claimed, fromLocal(task, claimed.answer));
+  }
+
+  private async gradeInEnvironment(job: GradingJob, signal?: AbortSignal): Promise<GradingJobOutcome> {
+    const finalAttempt = job.attemptsMade + 1 >= job.maxAttempts;
+    const pending = await this.repository.pending(job.submissionId);
+    if (!pending) return { kind: 'skipped', reason: 'missing' };
+    if (pending.status !== 'queued' && pending.status !== 'running')
+      return { kind: 'skipped', reason: 'finished' };
+    const task = await this.tasks.get(pending.versionId, pending.taskSlug);
+    if (!task || !this.registry.forTask(task.slug)) {
+      return this.claimAndFail(job, 'this task has no automatic grader yet; ask your instructor');
+    }
+
+    let targets: GradingTargetSet;
+    try {
+      targets = await this.targets.forSubmission({
+        submissionId: pending.id,
+        userId: pending.userId,
+        cohortId: pending.cohortId,
+        taskId: pending.taskSlug,
+      });
+    } catch (error) {
+      if (error instanceof GradingTargetUnavailable) return this.claimAndFail(job, error.message);
+      if (isInfrastructureError(error) && !finalAttempt) throw error;
+      return this.claimAndFail(
+        job,
+        `the grading could not reach your environment: ${(error as Error).message}`,
+      );
+    }
+
+    let lease: SlotLease | null = null;
+    if (targets.hostClusterId) {
+      try {
+        lease = await this.slots.acquire(targets.hostClusterId);
+      } catch (error) {
+        if (!finalAttempt) throw error; // InfrastructureError: retried
+        return this.claimAndFail(job, `the grading could not be scheduled: ${(error as Error).message}`);
+      }
+      if (!lease) {
+        const jitter = Math.floor(Math.random() * this.options.slotRetryMs * 0.5);
+        return { kind: 'wait', delayMs: this.options.slotRetryMs + jitter };
+      }
+    }
+    try {
+      const claimed = await this.repository.claim(job.submissionId);
+      if (!claimed) return { kind: 'skipped', reason: 'finished' };
+      let result: GradingResult;
+      try {
+        result = await this.runtime.grade(task.slug, targets, { signal });
+      } catch (error) {
+        // An invalid grader spec (or another bug): retrying will not help.
+        return this.fail(claimed, `the grader failed: ${(error as Error).message}`);
+      }
+      if (result.status === 'error' && result.error?.kind === 'infrastructure' && !finalAttempt) {
+        throw new InfrastructureError(result.error.message, result.error.code);
+      }
+      return this.write(claimed, fromRuntime(task, result));
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  private async claimAndFail(job: GradingJob, message: string): Promise<GradingJobOutcome> {
+    const claimed = await this.repository.claim(job.submissionId);
+    if (!claimed) return { kind: 'skipped', reason: 'finished' };
+    return this.fail(claimed, message);
+  }
+
+  private fail(claimed: ClaimedSubmission, message: string): Promise<GradingJobOutcome> {
+    return this.write(claimed, {
+      status: 'error',
+      score: null,
+      maxScore: null,
+      graderId: null,
+      error: message,
+      checks: [],
+    });
+  }
+
+  private async write(claimed: ClaimedSubmission, result: FinishedGrading): Promise<GradingJobOutcome> {
+    const written = await this.results.record(claimed, claimed.attempt, result);
+    if (!written) {
+      this.logger.log(
+        { submissionId: claimed.id, attempt: claimed.attempt },
+        'grading superseded by another attempt',
+      );
+      return { kind: 'skipped', reason: 'superseded' };
+    }
+    return { kind: 'graded', status: result.status };
+  }
+}
+
+function fromLocal(task: TaskDefinition, answer: unknown): FinishedGrading {
+  let local: LocalGrading;
+  switch (task.completion) {
+    case 'quiz':
+      local = gradeQuiz(task, quizAnswer(answer));
+      break;
+    case 'self_check':
+      local = gradeSelfCheck(task);
+      break;
+    case 'review':
+      local = awaitReview(task);
+      break;
+    case 'grader':
+      // Only reached with a job payload that disagrees with the curriculum (never written so).
+      return {
+        status: 'error',
+        score: null,
+        maxScore: null,
+        graderId: null,
+        error: 'graded without an environment',
+        checks: [],
+      };
+  }
+  return { ...local, graderId: null, error: null };
+}
+
+function quizAnswer(answer: unknown): QuizAnswer {
+  const answers = (answer as { answers?: unknown } | null)?.answers;
+  return {
+    answers: typeof answers === 'object' && answers !== null ? (answers as QuizAnswer['answers']) : {},
+  };
+}
+
+/**
+ * A runtime result on the task's scale (its curriculum points; a grader's check points normally
+ * add up to them). An `error` left after the last retry carries the runtime's message.
+ */
+function fromRuntime(task: TaskDefinition, result: GradingResult): FinishedGrading {
+  if (result.status === 'error') {
+    return {
+      status: 'error',
+      score: null,
+      maxScore: null,
+      graderId: result.graderId,
+      error: result.error?.message ?? 'the grading could not be carried out',
+      checks: result.checks,
+    };
+  }
+  const score =
+    result.maxScore === task.maxPoints || result.maxScore === 0
+      ? Math.min(result.score, task.maxPoints)
+      : Math.round((result.score * task.maxPoints) / result.maxScore);
+  return {
+    status: result.status,
+    score: result.status === 'passed' ? task.maxPoints : Math.min(score, task.maxPoints),
+    maxScore: task.maxPoints,
+    graderId: result.graderId,
+    error: null,
+    checks: result.checks,
+  };
+}

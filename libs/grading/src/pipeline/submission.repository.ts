@@ -1,0 +1,247 @@
+import type { SubmissionStatusName } from '@kubecohort/contracts';
+import { Prisma, PrismaService } from '@kubecohort/database';
+import { Injectable } from '@nestjs/common';
+import type { CheckResult } from '../runtime/grading-result.types.js';
+import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
+
+/** PostgreSQL channel the outbox relay LISTENs on; NOTIFY is sent in the writing transaction. */
+export const OUTBOX_CHANNEL = 'kc_outbox';
+
+type Db = Prisma.TransactionClient | PrismaService;
+
+/** What POST /submissions needs to know about the student and the task, read in one query. */
+export interface SubmitContext {
+  enrollmentId: string;
+  cohortId: string;
+  versionId: string;
+  /** Null when the task is not in the cohort's curriculum version. */
+  stepNumber: number | null;
+  /** The cohort's schedule row for the task's step (null: no row, i.e. locked). */
+  locked: boolean | null;
+  unlocksAt: Date | null;
+}
+
+export interface NewSubmission {
+  id: string;
+  cohortId: string;
+  userId: string;
+  enrollmentId: string;
+  taskSlug: string;
+  answer: unknown;
+  graderId: string | null;
+  maxScore: number;
+  /** Goes into the job payload: whether the per-host-cluster limit applies. */
+  environment: boolean;
+}
+
+/** A submission as the grader claimed it: the attempt number guards the final write. */
+export interface ClaimedSubmission {
+  id: string;
+  cohortId: string;
+  userId: string;
+  taskSlug: string;
+  versionId: string;
+  answer: unknown;
+  attempt: number;
+}
+
+export interface PendingSubmission {
+  id: string;
+  cohortId: string;
+  userId: string;
+  taskSlug: string;
+  versionId: string;
+  status: SubmissionStatusName;
+}
+
+export interface FinishedGrading {
+  status: 'passed' | 'failed' | 'pending_review' | 'error';
+  score: number | null;
+  maxScore: number | null;
+  graderId: string | null;
+  error: string | null;
+  checks: CheckResult[];
+}
+
+/** Active (queued or running) submissions whose queue job may have been lost. */
+export interface StaleSubmission {
+  id: string;
+  taskSlug: string;
+  versionId: string;
+  /** How many times the outbox row was handed to the queue (0 if it has no row). */
+  deliveries: number;
+}
+
+export function activeKey(userId: string, taskSlug: string): string {
+  return `${userId}:${taskSlug}`;
+}
+
+/**
+ * The pipeline's SQL. The write path is a handful of short statements: the submission, its outbox
+ * row and the NOTIFY in one; the claim in one; the final write guarded by status and attempt.
+ */
+@Injectable()
+export class SubmissionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The student's active enrolment, the task's step and that step's schedule, in one query. */
+  async submitContext(userId: string, taskSlug: string): Promise<SubmitContext | null> {
+    const rows = await this.prisma.$queryRaw<SubmitContext[]>`
+      SELECT e.id AS "enrollmentId", e.cohort_id AS "cohortId", c.curriculum_version_id AS "versionId",
+             st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt"
+      FROM enrollments e
+      JOIN cohorts c ON c.id = e.cohort_id AND c.deleted_at IS NULL
+      LEFT JOIN curriculum_tasks t ON t.version_id = c.curriculum_version_id AND t.slug = ${taskSlug}
+      LEFT JOIN curriculum_steps st ON st.id = t.step_id
+      LEFT JOIN cohort_steps cs ON cs.cohort_id = e.cohort_id AND cs.step_number = st.number
+      WHERE e.active_user_id = ${userId}::uuid AND e.status = 'active'`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Inserts a queued submission, its outbox row and a NOTIFY for the relay, in one statement of
+   * the caller's transaction. Returns null when the student already has one queued or running for
+   * the task (the active key is taken).
+   */
+  async insertQueued(tx: Prisma.TransactionClient, row: NewSubmission): Promise<{ createdAt: Date } | null> {
+    const answer = row.answer === null || row.answer === undefined ? null : JSON.stringify(row.answer);
+    const payload = JSON.stringify({ submissionId: row.id, environment: row.environment });
+    const inserted = await tx.$queryRaw<{ createdAt: Date }[]>`
+      WITH s AS (
+        INSERT INTO submissions (id, cohort_id, user_id, enrollment_id, task_slug, active_key, status, answer, grader_id, max_score)
+        VALUES (${row.id}::uuid, ${row.cohortId}::uuid, ${row.userId}::uuid, ${row.enrollmentId}::uuid, ${row.taskSlug},
+                ${activeKey(row.userId, row.taskSlug)}, 'queued', ${answer}::jsonb, ${row.graderId}, ${row.maxScore})
+        ON CONFLICT (active_key) DO NOTHING
+        RETURNING id, created_at
+      ), o AS (
+        INSERT INTO outbox_messages (topic, key, payload)
+        SELECT ${GRADE_SUBMISSION_JOB}, s.id::text, ${payload}::jsonb FROM s
+        RETURNING id
+      )
+      SELECT s.created_at AS "createdAt", pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified FROM s`;
+    return inserted[0] ? { createdAt: inserted[0].createdAt } : null;
+  }
+
+  /** The queued or running submission holding the student's active key for the task, if any. */
+  async activeId(db: Db, userId: string, taskSlug: string): Promise<string | null> {
+    const row = await db.submission.findUnique({
+      where: { activeKey: activeKey(userId, taskSlug) },
+      select: { id: true },
+    });
+    return row?.id ?? null;
+  }
+
+  /** Read-only look before a claim (grader tasks first need a host-cluster slot). */
+  async pending(id: string): Promise<PendingSubmission | null> {
+    const rows = await this.prisma.$queryRaw<PendingSubmission[]>`
+      SELECT s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
+             c.curriculum_version_id AS "versionId", s.status::text AS status
+      FROM submissions s JOIN cohorts c ON c.id = s.cohort_id
+      WHERE s.id = ${id}::uuid`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Takes a queued or running submission for one grading attempt (running again when a retry or
+   * a redelivered job claims it). Null when it is finished (or gone): the job is then a no-op.
+   */
+  async claim(id: string): Promise<ClaimedSubmission | null> {
+    const rows = await this.prisma.$queryRaw<ClaimedSubmission[]>`
+      UPDATE submissions s
+      SET status = 'running', attempts = s.attempts + 1, started_at = COALESCE(s.started_at, now())
+      FROM cohorts c
+      WHERE s.id = ${id}::uuid AND s.status IN ('queued', 'running') AND c.id = s.cohort_id
+      RETURNING s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
+                c.curriculum_version_id AS "versionId", s.answer, s.attempts AS attempt`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The final write of a grading, in the caller's transaction: only the attempt that holds the
+   * claim (status running, same attempt number) may write, so a redelivered or stale job cannot
+   * write a second result. False when this attempt lost.
+   */
+  async finish(
+    tx: Prisma.TransactionClient,
+    id: string,
+    attempt: number,
+    result: FinishedGrading,
+  ): Promise<boolean> {
+    const finishedAt = result.status === 'pending_review' ? null : new Date();
+    const updated = await tx.$executeRaw`
+      UPDATE submissions
+      SET status = ${result.status}::"SubmissionStatus", score = ${result.score}, max_score = ${result.maxScore},
+          grader_id = COALESCE(${result.graderId}, grader_id), error = ${result.error},
+          finished_at = ${finishedAt}, active_key = NULL
+      WHERE id = ${id}::uuid AND status = 'running' AND attempts = ${attempt}`;
+    if (updated === 0) return false;
+    if (result.checks.length > 0) {
+      await tx.checkResult.createMany({
+        data: result.checks.map((check, position) => ({
+          submissionId: id,
+          position,
+          checkId: check.id,
+          title: check.title,
+          passed: check.passed,
+          skipped: check.skipped,
+          points: check.points,
+          maxPoints: check.maxPoints,
+          message: check.message,
+          hint: check.hint,
+          evidence: check.evidence as Prisma.InputJsonValue,
+          durationMs: Math.max(0, Math.round(check.durationMs)),
+        })),
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Gives up on an active submission whose job keeps getting lost (status error). Guarded like
+   * `finish`, except that any attempt may be current: only called when no job holds it.
+   */
+  async abandon(tx: Prisma.TransactionClient, id: string, message: string): Promise<boolean> {
+    const updated = await tx.$executeRaw`
+      UPDATE submissions SET status = 'error', error = ${message}, score = NULL, finished_at = now(), active_key = NULL
+      WHERE id = ${id}::uuid AND status IN ('queued', 'running')`;
+    return updated > 0;
+  }
+
+  /**
+   * Active submissions handed to the queue (or created) more than `olderThanMs` ago: candidates
+   * whose job may have been lost (Redis restarted empty, a job failed for good). Served by the
+   * unique index on active_key, which only queued and running rows fill.
+   */
+  async stale(olderThanMs: number, limit: number): Promise<StaleSubmission[]> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    return this.prisma.$queryRaw<StaleSubmission[]>`
+      SELECT s.id, s.task_slug AS "taskSlug", c.curriculum_version_id AS "versionId",
+             COALESCE(o.attempts, 0) AS deliveries
+      FROM submissions s
+      JOIN cohorts c ON c.id = s.cohort_id
+      LEFT JOIN outbox_messages o ON o.topic = ${GRADE_SUBMISSION_JOB} AND o.key = s.id::text
+      WHERE s.active_key IS NOT NULL AND s.created_at < ${cutoff}
+        AND (o.id IS NULL OR (o.processed_at IS NOT NULL AND o.processed_at < ${cutoff}))
+      ORDER BY s.created_at
+      LIMIT ${limit}`;
+  }
+
+  /**
+   * Hands submissions to the relay again: their outbox rows become unprocessed (recreated if
+   * pruned) and the relay is woken. The relay re-adds the job under the same id.
+   */
+  async redrive(rows: { id: string; environment: boolean }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values = rows.map(
+      (row) =>
+        Prisma.sql`(${GRADE_SUBMISSION_JOB}, ${row.id}, ${JSON.stringify({ submissionId: row.id, environment: row.environment })}::jsonb)`,
+    );
+    await this.prisma.$transaction([
+      this.prisma.$executeRaw`
+        INSERT INTO outbox_messages (topic, key, payload) VALUES ${Prisma.join(values)}
+        ON CONFLICT (topic, key) DO UPDATE
+        SET processed_at = NULL, available_at = now(), last_error = 'redelivered: the queue had lost the job'`,
+      this.prisma.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`,
+    ]);
+  }
+}
