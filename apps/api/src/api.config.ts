@@ -36,6 +36,9 @@ const schema = z.object({
   LIVE_REPLAY_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10000),
   /** A live socket with more unsent packets than this is disconnected (it reconnects and replays). */
   LIVE_MAX_BACKLOG_PACKETS: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+  /** Submissions one student may make per window (429 beyond; fails open while Redis is down). */
+  SUBMISSION_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  SUBMISSION_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 /** The api's one validated configuration, injectable under its own class. */

@@ -16,6 +16,7 @@ import { ErrorFilter } from './http/error.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { ProgressHttpModule } from './progress/progress-http.module.js';
 import { QaHttpModule } from './qa/qa-http.module.js';
+import { SubmissionsHttpModule } from './submissions/submissions-http.module.js';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -36,6 +37,7 @@ export class ApiModule implements OnApplicationBootstrap {
         CohortsHttpModule,
         ProgressHttpModule,
         QaHttpModule,
+        SubmissionsHttpModule.forRoot(config),
         LiveModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController, AuthController],
