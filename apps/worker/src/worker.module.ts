@@ -6,6 +6,7 @@ import { QueueModule, RedisConnection } from '@kubecohort/queue';
 import { RealtimeModule } from '@kubecohort/realtime';
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { GradingWorkerModule } from './grading/grading-worker.module.js';
 import { PruneEventsProcessor } from './prune-events.processor.js';
 import { PurgeExpiredCredentialsProcessor } from './purge-expired-credentials.processor.js';
 import { WorkerConfig } from './worker.config.js';
@@ -20,6 +21,7 @@ export class WorkerModule implements OnApplicationBootstrap {
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }),
         QueueModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         RealtimeModule,
+        GradingWorkerModule.forRoot(config),
       ],
       providers: [
         { provide: WorkerConfig, useValue: config },
