@@ -1,0 +1,86 @@
+import type { FunnelView } from '../types.js';
+
+const ROW = 34;
+const LABEL = 190;
+const WIDTH = 560;
+
+/**
+ * The seven-step plan as a funnel: per step, a centred bar of students who started it (light)
+ * with those who completed it inside (dark), so the narrowing shows where the cohort drops off.
+ */
+export function Funnel({ funnel, total }: { funnel: FunnelView; total: number }) {
+  const max = Math.max(1, total, ...funnel.steps.map((step) => step.started));
+  const area = WIDTH - LABEL - 70;
+  const centre = LABEL + area / 2;
+  return (
+    <figure className="funnel">
+      <svg
+        viewBox={`0 0 ${WIDTH} ${funnel.steps.length * ROW + 6}`}
+        width="100%"
+        role="img"
+        aria-labelledby="funnel-title funnel-desc"
+      >
+        <title id="funnel-title">Seven-step funnel</title>
+        <desc id="funnel-desc">
+          {funnel.steps
+            .map(
+              (step) =>
+                `Step ${step.step} ${step.title}: ${step.started} started, ${step.completed} completed`,
+            )
+            .join('. ')}
+        </desc>
+        {funnel.steps.map((step, index) => {
+          const y = index * ROW + 3;
+          const started = (step.started / max) * area;
+          const completed = (step.completed / max) * area;
+          return (
+            <g key={step.step} data-step={step.step}>
+              <text
+                x={LABEL - 10}
+                y={y + ROW / 2 + 1}
+                textAnchor="end"
+                dominantBaseline="middle"
+                className="funnel-label"
+              >
+                {step.step}. {step.title.length > 24 ? `${step.title.slice(0, 23)}…` : step.title}
+              </text>
+              <rect x={LABEL} y={y + 2} width={area} height={ROW - 6} rx={4} className="funnel-track" />
+              <rect
+                x={centre - started / 2}
+                y={y + 2}
+                width={started}
+                height={ROW - 6}
+                rx={4}
+                className="funnel-started"
+              />
+              <rect
+                x={centre - completed / 2}
+                y={y + 2}
+                width={completed}
+                height={ROW - 6}
+                rx={4}
+                className="funnel-completed"
+              />
+              <text
+                x={LABEL + area + 8}
+                y={y + ROW / 2 + 1}
+                dominantBaseline="middle"
+                className="funnel-count"
+              >
+                {step.completed}/{step.started}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption className="legend">
+        <span className="legend-item">
+          <span className="swatch funnel-started" /> started
+        </span>
+        <span className="legend-item">
+          <span className="swatch funnel-completed" /> completed (completed/started)
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

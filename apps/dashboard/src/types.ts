@@ -1,0 +1,190 @@
+/** Response shapes of the api (see /api/docs); progress and live-event types come from libs/contracts. */
+export type {
+  EventPayloads,
+  EventType,
+  FunnelView,
+  LiveEvent,
+  PlanStepView,
+  PlanView,
+  ProgressMatrixPage,
+  StuckStudentView,
+  TaskProgressView,
+  TaskStatus,
+} from '@kubecohort/contracts';
+
+export type Role = 'admin' | 'instructor' | 'student';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Me {
+  id: string;
+  email: string | null;
+  displayName: string;
+  role: Role;
+  discord: { userId: string; username: string } | null;
+  enrollment: {
+    id: string;
+    cohortId: string;
+    cohortName: string;
+    status: 'active' | 'unenrolled' | 'completed';
+    currentStep: number;
+  } | null;
+}
+
+export interface CohortSummary {
+  id: string;
+  name: string;
+  status: 'draft' | 'active' | 'completed' | 'archived';
+  timeZone: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  createdAt: string;
+}
+
+export interface Cohort extends CohortSummary {
+  view: 'staff' | 'student';
+  curriculumVersion: { id: string; version: number; title: string };
+  steps: { step: number; locked: boolean; unlocksAt: string | null; deadline: string | null }[];
+  instructors: { userId: string; displayName: string }[];
+  activeStudents?: number;
+}
+
+export interface StudentRow {
+  userId: string;
+  displayName: string;
+  email: string | null;
+  discordUsername: string | null;
+  status: 'active' | 'unenrolled' | 'completed';
+  enrolledAt: string;
+  currentStep: number;
+}
+
+export interface RosterImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: { line: number; message: string }[];
+}
+
+export type SubmissionStatus = 'queued' | 'running' | 'passed' | 'failed' | 'pending_review' | 'error';
+
+export interface SubmissionSummary {
+  id: string;
+  cohortId: string;
+  userId: string;
+  taskId: string;
+  status: SubmissionStatus;
+  score: number | null;
+  maxScore: number | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface SubmissionCheck {
+  id: string;
+  title: string;
+  passed: boolean;
+  skipped: boolean;
+  points: number;
+  maxPoints: number;
+  message: string | null;
+  hint: string | null;
+  evidence: Record<string, unknown> | null;
+}
+
+export interface Submission extends SubmissionSummary {
+  answer: Record<string, unknown> | null;
+  error: string | null;
+  checks: SubmissionCheck[];
+  review: { reviewerId: string | null; comment: string | null } | null;
+  startedAt: string | null;
+}
+
+export interface UserRef {
+  id: string;
+  displayName: string;
+}
+
+export interface Question {
+  id: string;
+  cohortId: string;
+  author: UserRef;
+  title: string;
+  body: string;
+  taskId: string | null;
+  step: number | null;
+  tags: string[];
+  status: 'open' | 'answered' | 'solved';
+  answerCount: number;
+  locked: boolean;
+  context: {
+    step: number | null;
+    task: { id: string; title: string } | null;
+    lastGrading: {
+      status: string;
+      failedChecks?: { id: string; title: string; message: string | null }[];
+    } | null;
+  } | null;
+  createdAt: string;
+}
+
+export interface Answer {
+  id: string;
+  author: UserRef;
+  body: string;
+  score: number;
+  accepted: boolean;
+  endorsement: { by: UserRef; at: string } | null;
+  createdAt: string;
+}
+
+export interface QuestionDetail extends Question {
+  answers: Answer[];
+}
+
+export interface QuizItem {
+  id: string;
+  kind: string;
+  prompt: string;
+  options?: string[];
+  points?: number;
+}
+
+export interface StudentTask {
+  id: string;
+  title: string;
+  summary: string;
+  step: number;
+  completion: 'grader' | 'quiz' | 'review' | 'self_check';
+  maxPoints: number;
+  gradeable: boolean;
+  instructions: string;
+  hints: string[];
+  rubric: { id: string; criterion: string; points: number }[] | null;
+  quiz: QuizItem[] | null;
+  locked: boolean;
+  progress: import('@kubecohort/contracts').TaskProgressView;
+}
+
+export interface UserRow {
+  id: string;
+  email: string | null;
+  displayName: string;
+  role: Role;
+  discordUsername: string | null;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface ServiceToken {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
