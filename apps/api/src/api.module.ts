@@ -8,6 +8,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from './api.config.js';
 import { AuthController } from './auth/auth.controller.js';
+import { BotHttpModule } from './bot/bot-http.module.js';
 import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
 import { HealthController } from './health.controller.js';
 import { LiveModule } from './live/live.module.js';
@@ -37,6 +38,7 @@ export class ApiModule implements OnApplicationBootstrap {
         CohortsHttpModule,
         ProgressHttpModule,
         QaHttpModule,
+        BotHttpModule,
         SubmissionsHttpModule.forRoot(config),
         LiveModule.forRoot(config),
       ],

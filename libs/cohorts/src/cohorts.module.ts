@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CohortAdmin } from './cohort-admin.use-case.js';
 import { CohortRepository } from './cohort.repository.js';
 import { CohortStudents } from './cohort-students.use-case.js';
+import { DiscordDirectory } from './discord-directory.use-case.js';
 import { DiscordJoin } from './discord-join.use-case.js';
 import { DiscordLinking } from './discord-link.use-case.js';
 import { EnrollmentRepository } from './enrollment.repository.js';
@@ -19,6 +20,7 @@ import { UserAdmin } from './user-admin.use-case.js';
 const useCases = [
   CohortAdmin,
   CohortStudents,
+  DiscordDirectory,
   DiscordJoin,
   DiscordLinking,
   GetMe,

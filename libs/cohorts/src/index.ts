@@ -30,6 +30,11 @@ export type {
 } from './cohort.views.js';
 export { CohortsModule } from './cohorts.module.js';
 export { parseCsv, type CsvRecord } from './csv.parser.js';
+export {
+  DiscordDirectory,
+  type DiscordMemberQuery,
+  type DiscordMemberView,
+} from './discord-directory.use-case.js';
 export { DiscordJoin, type DiscordJoinInput, type DiscordJoinResult } from './discord-join.use-case.js';
 export {
   DISCORD_LINK_CODE_TTL_SECONDS,
