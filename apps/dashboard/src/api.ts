@@ -33,8 +33,17 @@ export function onTokenChange(listener: (token: string | null) => void): () => v
   return () => listeners.delete(listener);
 }
 
+/** Remembers that this browser has a session cookie, so a first visit does not try a refresh. */
+const SESSION_HINT = 'kubecohort.session';
+
 function setToken(token: string | null): void {
   accessToken = token;
+  try {
+    if (token) localStorage.setItem(SESSION_HINT, '1');
+    else localStorage.removeItem(SESSION_HINT);
+  } catch {
+    /* storage disabled: refresh is just tried every time */
+  }
   for (const listener of listeners) listener(token);
 }
 
@@ -72,6 +81,7 @@ export async function login(email: string, password: string): Promise<void> {
 
 /** Trade the refresh cookie for a new access token; null when there is no session. */
 export function refresh(): Promise<string | null> {
+  if (!accessToken && !hasSessionHint()) return Promise.resolve(null);
   refreshing ??= (async () => {
     try {
       const response = await fetch('/api/v1/auth/refresh', {
@@ -94,6 +104,14 @@ export function refresh(): Promise<string | null> {
     }
   })();
   return refreshing;
+}
+
+function hasSessionHint(): boolean {
+  try {
+    return localStorage.getItem(SESSION_HINT) !== null;
+  } catch {
+    return true;
+  }
 }
 
 export async function logout(): Promise<void> {

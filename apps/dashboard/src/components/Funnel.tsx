@@ -1,8 +1,8 @@
 import type { FunnelView } from '../types.js';
 
-const ROW = 34;
-const LABEL = 190;
-const WIDTH = 560;
+const ROW = 42;
+const WIDTH = 360;
+const COUNT = 44;
 
 /**
  * The seven-step plan as a funnel: per step, a centred bar of students who started it (light)
@@ -10,12 +10,12 @@ const WIDTH = 560;
  */
 export function Funnel({ funnel, total }: { funnel: FunnelView; total: number }) {
   const max = Math.max(1, total, ...funnel.steps.map((step) => step.started));
-  const area = WIDTH - LABEL - 70;
-  const centre = LABEL + area / 2;
+  const area = WIDTH - COUNT;
+  const centre = area / 2;
   return (
     <figure className="funnel">
       <svg
-        viewBox={`0 0 ${WIDTH} ${funnel.steps.length * ROW + 6}`}
+        viewBox={`0 0 ${WIDTH} ${funnel.steps.length * ROW + 4}`}
         width="100%"
         role="img"
         aria-labelledby="funnel-title funnel-desc"
@@ -30,43 +30,32 @@ export function Funnel({ funnel, total }: { funnel: FunnelView; total: number })
             .join('. ')}
         </desc>
         {funnel.steps.map((step, index) => {
-          const y = index * ROW + 3;
+          const y = index * ROW + 2;
           const started = (step.started / max) * area;
           const completed = (step.completed / max) * area;
           return (
             <g key={step.step} data-step={step.step}>
-              <text
-                x={LABEL - 10}
-                y={y + ROW / 2 + 1}
-                textAnchor="end"
-                dominantBaseline="middle"
-                className="funnel-label"
-              >
-                {step.step}. {step.title.length > 24 ? `${step.title.slice(0, 23)}…` : step.title}
+              <text x={0} y={y + 11} className="funnel-label">
+                {step.step}. {step.title.length > 48 ? `${step.title.slice(0, 47)}…` : step.title}
               </text>
-              <rect x={LABEL} y={y + 2} width={area} height={ROW - 6} rx={4} className="funnel-track" />
+              <rect x={0} y={y + 16} width={area} height={20} rx={4} className="funnel-track" />
               <rect
                 x={centre - started / 2}
-                y={y + 2}
+                y={y + 16}
                 width={started}
-                height={ROW - 6}
+                height={20}
                 rx={4}
                 className="funnel-started"
               />
               <rect
                 x={centre - completed / 2}
-                y={y + 2}
+                y={y + 16}
                 width={completed}
-                height={ROW - 6}
+                height={20}
                 rx={4}
                 className="funnel-completed"
               />
-              <text
-                x={LABEL + area + 8}
-                y={y + ROW / 2 + 1}
-                dominantBaseline="middle"
-                className="funnel-count"
-              >
+              <text x={WIDTH} y={y + 30} textAnchor="end" className="funnel-count">
                 {step.completed}/{step.started}
               </text>
             </g>

@@ -1,11 +1,11 @@
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ProgressMatrixPage, TaskStatus } from '../types.js';
 import { STATUS_ORDER, STATUS_STYLE, timeAgo } from './status.js';
 
-const CELL = 18;
+const CELL = 16;
 const GAP = 2;
-const STEP_GAP = 8;
-const LABEL_WIDTH = 150;
+const STEP_GAP = 7;
+const LABEL_WIDTH = 140;
 const HEADER = 34;
 
 export interface CellDetail {
@@ -28,6 +28,21 @@ interface Props {
  */
 export function Heatmap({ page, statusOf, flashed, details, onOpenStudent }: Props) {
   const [active, setActive] = useState<{ row: number; column: number } | null>(null);
+  const [anchor, setAnchor] = useState<{ left: number; top: number } | null>(null);
+  const svg = useRef<SVGSVGElement>(null);
+
+  // The tooltip is fixed to the viewport next to the active cell, so the scroll box never clips it.
+  useLayoutEffect(() => {
+    const student = active ? page.students[active.row] : undefined;
+    const task = active ? page.tasks[active.column] : undefined;
+    const cell =
+      student && task ? svg.current?.querySelector(`[data-cell="${student.userId}:${task.id}"]`) : null;
+    if (!cell) return setAnchor(null);
+    const box = cell.getBoundingClientRect();
+    const left = Math.min(box.right + 8, window.innerWidth - 250);
+    const top = box.bottom + 110 > window.innerHeight ? box.top - 100 : box.bottom + 6;
+    setAnchor({ left, top });
+  }, [active, page.students, page.tasks]);
 
   const columns = useMemo(() => {
     let x = LABEL_WIDTH;
@@ -100,7 +115,7 @@ export function Heatmap({ page, statusOf, flashed, details, onOpenStudent }: Pro
         onKeyDown={onKey}
         onBlur={() => setActive(null)}
       >
-        <svg width={width} height={height} className="heatmap-svg" aria-hidden="true">
+        <svg ref={svg} width={width} height={height} className="heatmap-svg" aria-hidden="true">
           {steps.map((group) => {
             const x1 = columns[group.from]!;
             const x2 = columns[group.to]! + CELL;
@@ -149,15 +164,8 @@ export function Heatmap({ page, statusOf, flashed, details, onOpenStudent }: Pro
             </g>
           ))}
         </svg>
-        {active && tooltip && (
-          <div
-            className="tooltip"
-            role="tooltip"
-            style={{
-              left: Math.min(columns[active.column]! + CELL + 8, width - 200),
-              top: rowY(active.row) + CELL + 6,
-            }}
-          >
+        {active && tooltip && anchor && (
+          <div className="tooltip" role="tooltip" style={{ left: anchor.left, top: anchor.top }}>
             {tooltip.lines.map((line) => (
               <div key={line}>{line}</div>
             ))}

@@ -69,6 +69,11 @@ export function Markdown({ text }: { text: string }) {
   return <div className="markdown">{blocks}</div>;
 }
 
+/** Inline Markdown only (code, bold, links), e.g. for quiz prompts. */
+export function InlineMarkdown({ text }: { text: string }) {
+  return <>{inline(text)}</>;
+}
+
 function inline(text: string): ReactNode[] {
   const parts: ReactNode[] = [];
   const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g;

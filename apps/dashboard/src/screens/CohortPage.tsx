@@ -80,7 +80,10 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
   const cohort = useLoad((signal) => get<Cohort>(`/cohorts/${cohortId}`, signal), cohortId);
   const matrix = useLoad((signal) => loadMatrix(cohortId, signal), cohortId);
   const funnel = useLoad((signal) => get<FunnelView>(`/cohorts/${cohortId}/funnel`, signal), cohortId);
-  const stuck = useLoad((signal) => get<StuckStudentView[]>(`/cohorts/${cohortId}/stuck`, signal), cohortId);
+  const stuck = useLoad(
+    (signal) => get<Page<StuckStudentView>>(`/cohorts/${cohortId}/stuck`, signal).then((page) => page.items),
+    cohortId,
+  );
   const feed = useLoad(
     (signal) =>
       get<Page<SubmissionSummary>>(`/cohorts/${cohortId}/submissions?limit=25`, signal).then(

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { describeError, get, request } from '../api.js';
-import { Markdown } from '../components/Markdown.js';
+import { InlineMarkdown, Markdown } from '../components/Markdown.js';
 import { STATUS_STYLE } from '../components/status.js';
 import { ErrorBox, Loading, Section, SubmissionBadge } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
@@ -135,7 +135,9 @@ export function MyTask({ me, taskId }: { me: Me; taskId: string }) {
                 {data.completion === 'quiz' &&
                   (data.quiz ?? []).map((item) => (
                     <fieldset key={item.id} className="quiz-item">
-                      <legend>{item.prompt}</legend>
+                      <legend>
+                        <InlineMarkdown text={item.prompt} />
+                      </legend>
                       {item.options ? (
                         item.options.map((option, index) => (
                           <label key={option} className="radio">
@@ -145,7 +147,7 @@ export function MyTask({ me, taskId }: { me: Me; taskId: string }) {
                               checked={answers[item.id] === index}
                               onChange={() => setAnswers((current) => ({ ...current, [item.id]: index }))}
                             />{' '}
-                            {option}
+                            <InlineMarkdown text={option} />
                           </label>
                         ))
                       ) : (
