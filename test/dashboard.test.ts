@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { ApiHarness } from './support/api-harness.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from './support/browser.js';
+import {
+  attempt,
+  createProgressCohort,
+  enrollStudent,
+  recorder,
+  type EnrolledStudent,
+  type ProgressCohort,
+} from './support/progress-fixtures.js';
+
+/**
+ * The dashboard in Debian's Chromium against the real api (PostgreSQL, Redis, the /live feed),
+ * serving the built app at `/`. Screenshots go to test-artifacts/dashboard/.
+ */
+describe('dashboard (browser)', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+  let cohort: ProgressCohort;
+  let students: EnrolledStudent[];
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    // The api's environments module wants a key ring (the harness may not set one yet).
+    api = await ApiHarness.start({ ENCRYPTION_KEYS: `dash:${Buffer.alloc(32, 7).toString('base64')}` });
+    browser = await launchBrowser();
+    cohort = await createProgressCohort(api, { unlocked: [1, 2], name: `Dashboard cohort ${Date.now()}` });
+    const names = [
+      'Ada Lovelace',
+      'Alan Turing',
+      'Grace Hopper',
+      'Linus Torvalds',
+      'Radia Perlman',
+      'Vint Cerf',
+    ];
+    students = [];
+    for (const [index, displayName] of names.entries())
+      students.push(
+        await enrollStudent(api, cohort, {
+          displayName,
+          enrolledAt: new Date(Date.now() - (10 - index) * 60_000),
+        }),
+      );
+    // Some history, so the heatmap and funnel have something to show.
+    const step1 = cohort.tasks.filter((task) => task.step === 1 && task.gradeable);
+    const record = recorder(api);
+    for (const [index, student] of students.entries())
+      for (const task of step1.slice(0, Math.max(1, step1.length - index)))
+        await record.recordAttempt(
+          attempt(cohort, student, task, index % 3 === 2 && task === step1[0] ? 'failed' : 'passed'),
+        );
+    const asker = students[3]!;
+    await api.request('POST', `/api/v1/cohorts/${cohort.id}/questions`, {
+      token: asker.token,
+      body: {
+        title: 'Why does my veth pair not ping?',
+        body: 'Both ends are up but ping times out.',
+        taskId: step1[0]!.id,
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+  });
+
+  async function logIn(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(api.url);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('shows the heatmap and patches a cell live from /live, without refetching the matrix', async () => {
+    const { page, requests, errors } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.getByRole('link', { name: new RegExp(cohort.name) }).click();
+    await page.locator('[data-cell]').first().waitFor();
+    await page.locator('.live-indicator[data-live="live"]').waitFor();
+    await page.locator('.funnel svg').waitFor();
+
+    const student = students[5]!;
+    const task = cohort.tasks.filter((entry) => entry.step === 2 && entry.gradeable)[0]!;
+    const cell = page.locator(`[data-cell="${student.id}:${task.id}"]`);
+    expect(await cell.getAttribute('data-status')).toBe('available');
+    const progressReads = (): number =>
+      requests.filter(
+        (entry) =>
+          entry.method === 'GET' && new URL(entry.url).pathname === `/api/v1/cohorts/${cohort.id}/progress`,
+      ).length;
+    expect(progressReads()).toBe(1);
+
+    // A grading recorded through the api's own use case, as the grading worker does.
+    await recorder(api).recordAttempt(attempt(cohort, student, task, 'passed'));
+    await page
+      .locator(`[data-cell="${student.id}:${task.id}"][data-status="passed"]`)
+      .waitFor({ timeout: 10_000 });
+    // And an instructor override through the HTTP API.
+    const other = students[0]!;
+    await api.request('PUT', `/api/v1/cohorts/${cohort.id}/students/${other.id}/tasks/${task.id}`, {
+      token: cohort.instructor.token,
+      body: { status: 'failed', reason: 'demo: missing route' },
+    });
+    await page
+      .locator(`[data-cell="${other.id}:${task.id}"][data-status="failed"]`)
+      .waitFor({ timeout: 10_000 });
+    expect(progressReads()).toBe(1);
+    expect(errors).toEqual([]);
+
+    await cell.hover();
+    await page.getByRole('tooltip').waitFor();
+    expect(await page.getByRole('tooltip').textContent()).toContain('Passed');
+    await screenshot(page, '01-cohort-heatmap-live');
+    await screenshot(page, '01b-cohort-full', true);
+  });
+
+  it('answers a question inline from the Q&A inbox, unanswered first', async () => {
+    const { page } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/cohorts/${cohort.id}/questions`);
+    const question = page.getByRole('button', { name: /Why does my veth pair not ping/ });
+    await question.waitFor();
+    expect(await page.locator('.question').first().getAttribute('class')).toContain('unanswered');
+    await question.click();
+    await page
+      .getByLabel('Your answer')
+      .fill('Check that both ends have addresses in the same subnet: `ip addr`.');
+    await screenshot(page, '02-qa-inbox');
+    await page.getByRole('button', { name: 'Post answer' }).click();
+    await page.locator('.answer').first().waitFor();
+    expect(await page.locator('.answer').first().textContent()).toContain('same subnet');
+  });
+
+  it('imports a roster and lists the errors of each bad line', async () => {
+    const { page } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/cohorts/${cohort.id}/roster`);
+    const csv = [
+      'name,email,discord',
+      `Barbara Liskov,liskov-${Date.now()}@example.org,bliskov`,
+      'No Email,,nomail',
+      'Bad Address,not-an-email,bad',
+      `Ken Thompson,ken-${Date.now()}@example.org,ken_t`,
+    ].join('\n');
+    await page.getByLabel(/paste it/).fill(csv);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const errors = page.getByRole('table', { name: 'Lines with errors' });
+    await errors.waitFor();
+    const lines = await errors
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-line')));
+    expect(lines).toEqual(expect.arrayContaining(['3', '4']));
+    expect(await page.locator('.import-result').textContent()).toMatch(/2\s*created/);
+    await screenshot(page, '03-roster-import-errors');
+  });
+
+  it('lets a student read a task and submit it', async () => {
+    const student = students[4]!;
+    const { page } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, student.email, student.password);
+    await page.getByRole('heading', { name: 'My plan' }).waitFor();
+    await screenshot(page, '04-student-plan');
+    const quiz = cohort.tasks.find((task) => task.step === 1 && task.completion === 'quiz');
+    const task = quiz ?? cohort.tasks.find((entry) => entry.step === 2 && entry.gradeable)!;
+    await page.goto(`${api.url}/#/me/tasks/${task.id}`);
+    await page.getByRole('heading', { name: 'Instructions' }).waitFor();
+    expect((await page.locator('.markdown').first().textContent())!.length).toBeGreaterThan(40);
+    for (const item of await page.locator('.quiz-item').all())
+      await item.locator('input[type="radio"]').first().check();
+    await page.getByRole('button', { name: /Submit for grading|Mark as done/ }).click();
+    const submission = page.locator('section', {
+      has: page.getByRole('heading', { name: `Submission · ${task.id}` }),
+    });
+    await submission.waitFor();
+    const rows = await api.prisma.submission.findMany({ where: { userId: student.id, taskSlug: task.id } });
+    expect(rows).toHaveLength(1);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, '05-student-task-submitted', true);
+  });
+
+  it('shows expected and actual connectivity side by side for a NetworkPolicy check', async () => {
+    const student = students[1]!;
+    const task = cohort.tasks.find((entry) => entry.step === 2 && entry.gradeable)!;
+    const pods = ['frontend', 'backend', 'db'];
+    const ports = [{ port: 8080, protocol: 'TCP' }];
+    const expected = [
+      [[true], [true], [false]],
+      [[false], [true], [true]],
+      [[false], [false], [true]],
+    ];
+    const actual = [
+      [[true], [true], [true]],
+      [[false], [true], [true]],
+      [[false], [false], [true]],
+    ];
+    const submission = await api.prisma.submission.create({
+      data: {
+        cohortId: cohort.id,
+        userId: student.id,
+        enrollmentId: student.enrollmentId,
+        taskSlug: task.id,
+        status: 'failed',
+        score: 5,
+        maxScore: 10,
+        startedAt: new Date(),
+        finishedAt: new Date(),
+        checks: {
+          create: [
+            {
+              position: 0,
+              checkId: 'policies-exist',
+              title: 'The policies exist',
+              passed: true,
+              points: 5,
+              maxPoints: 5,
+            },
+            {
+              position: 1,
+              checkId: 'connectivity',
+              title: 'Only the intended traffic flows',
+              passed: false,
+              points: 0,
+              maxPoints: 5,
+              message: 'frontend -> db:8080 allowed',
+              hint: 'A default-deny policy in the namespace comes first.',
+              evidence: { pods, ports, expected, actual },
+            },
+          ],
+        },
+      },
+    });
+    const { page } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/submissions/${submission.id}`);
+    await page.locator('[data-matrix="actual"]').waitFor();
+    expect(await page.locator('[data-matrix="expected"] rect[data-differs]').count()).toBe(1);
+    expect(await page.locator('.differences li').first().textContent()).toContain('frontend → db:8080');
+    await screenshot(page, '06-connectivity-matrix');
+  });
+
+  it('serves the app for client routes while the API, health and docs keep their own answers', async () => {
+    const index = await fetch(`${api.url}/some/client/route`, { headers: { accept: 'text/html' } });
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id="root">');
+    const missing = await api.request('GET', '/api/v1/no-such-route');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/json');
+    expect((await api.request('GET', '/healthz')).status).toBe(200);
+    expect((await fetch(`${api.url}/api/docs-json`)).headers.get('content-type')).toContain(
+      'application/json',
+    );
+  });
+});
