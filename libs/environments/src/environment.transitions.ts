@@ -1,0 +1,96 @@
+import { Clock } from '@kubecohort/config';
+import type { EnvironmentStateName } from '@kubecohort/contracts';
+import type { Environment, Prisma } from '@kubecohort/database';
+import { type Emit, Transactions } from '@kubecohort/realtime';
+import { Injectable } from '@nestjs/common';
+import { canTransition, isLive } from './environment-states.js';
+
+export type EnvironmentChanges = Omit<
+  Prisma.EnvironmentUncheckedUpdateManyInput,
+  'state' | 'stateChangedAt' | 'activeUserId' | 'id'
+>;
+
+/**
+ * The only writer of environment state. Every transition is a compare-and-set on the current state
+ * (so two workers, or a worker and the api, cannot both win) and writes `environment.changed` in
+ * the same transaction.
+ */
+@Injectable()
+export class EnvironmentTransitions {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Moves the environment to `to` if its state is one of `from`; null when it was not (someone
+   * else moved it first). Leaving the live states frees the student's one-live-environment slot.
+   */
+  move(
+    id: string,
+    from: readonly EnvironmentStateName[],
+    to: EnvironmentStateName,
+    changes: EnvironmentChanges = {},
+    tx?: Prisma.TransactionClient,
+    emit?: Emit,
+  ): Promise<Environment | null> {
+    const allowed = from.filter((state) => canTransition(state, to));
+    if (allowed.length === 0) throw new Error(`no transition from ${from.join('|')} to ${to}`);
+    const work = async (client: Prisma.TransactionClient, send: Emit) => {
+      const { count } = await client.environment.updateMany({
+        where: { id, state: { in: allowed } },
+        data: {
+          ...changes,
+          state: to,
+          stateChangedAt: this.clock.now(),
+          ...(isLive(to) ? {} : { activeUserId: null }),
+        },
+      });
+      if (count === 0) return null;
+      const env = await client.environment.findUniqueOrThrow({ where: { id } });
+      await this.announce(env, send);
+      return env;
+    };
+    return tx && emit ? work(tx, emit) : this.transactions.run(work);
+  }
+
+  /**
+   * Records the current step while in `state`. Progress only moves forward, so a job that reruns
+   * its steps after a crash does not replay the progress bar (or its events).
+   */
+  progress(
+    id: string,
+    state: EnvironmentStateName,
+    step: string,
+    percent: number,
+  ): Promise<Environment | null> {
+    return this.transactions.run(async (tx, emit) => {
+      const { count } = await tx.environment.updateMany({
+        where: { id, state, progressPercent: { lt: percent } },
+        data: { progressStep: step, progressPercent: percent },
+      });
+      if (count === 0) return null;
+      const env = await tx.environment.findUniqueOrThrow({ where: { id } });
+      await this.announce(env, emit);
+      return env;
+    });
+  }
+
+  async announce(env: Environment, emit: Emit): Promise<void> {
+    // Unclaimed pool environments belong to no cohort, hence no cohort feed.
+    if (!env.cohortId) return;
+    await emit(
+      env.cohortId,
+      'environment.changed',
+      {
+        environmentId: env.id,
+        userId: env.userId,
+        state: env.state,
+        progressStep: env.progressStep,
+        progressPercent: env.progressPercent,
+        reason: env.stateReason,
+      },
+      env.userId ? { subjectUserId: env.userId } : undefined,
+    );
+  }
+}

@@ -1,0 +1,75 @@
+/** How big one environment is: its namespace quota plus its workbench. The api and worker must agree. */
+export interface EnvironmentSizing {
+  /** ResourceQuota of the vcluster namespace (requests and limits). */
+  quotaCpuMillis: number;
+  quotaMemoryMib: number;
+  quotaPods: number;
+  quotaStorageGib: number;
+  /** LimitRange defaults for containers that set no resources. */
+  defaultCpuMillis: number;
+  defaultMemoryMib: number;
+  workbenchCpuMillis: number;
+  workbenchMemoryMib: number;
+}
+
+export type AddressMode = 'nodeport' | 'loadbalancer' | 'passthrough';
+
+/** How students reach their vcluster's API server. */
+export interface AddressOptions {
+  mode: AddressMode;
+  /** nodeport: the node address students can reach (IP or DNS name). */
+  nodeAddress?: string;
+  /** passthrough: students reach https://<namespace>.<domain> through a TLS-passthrough ingress. */
+  passthroughDomain?: string;
+  /** passthrough: the ingress class of the TLS-passthrough controller. */
+  ingressClass: string;
+}
+
+export type ProbeMode = 'direct' | 'service-proxy';
+
+/** Everything only the worker (which provisions) needs. */
+export interface ProvisioningOptions {
+  address: AddressOptions;
+  vcluster: {
+    chartVersion: string;
+    /** The Flux HelmRepository serving the loft-sh charts. */
+    helmRepository: { namespace: string; name: string };
+    /** Path of the versioned values template (deploy/vcluster/vcluster.yaml). */
+    valuesFile: string;
+    /**
+     * How "the vcluster API answers" is proved: `direct` calls it at the address students use with
+     * their kubeconfig (production, the kind e2e suite); `service-proxy` goes through the host API
+     * server's service proxy (the fake API server in tests, or when the worker cannot reach that address).
+     */
+    probe: ProbeMode;
+  };
+  workbench: {
+    image: string;
+    /** RuntimeClass for the privileged-ish workbench pod (a VM-isolated runtime such as Kata is recommended). */
+    runtimeClass?: string;
+  };
+  /** Egress allowed to student workloads besides their own namespace and DNS. */
+  egress: { cidrs: string[]; exceptCidrs: string[] };
+  timing: {
+    /** One provisioning or teardown step gives up after this long (the job then retries). */
+    stepTimeoutMs: number;
+    /** Waits re-read objects (and the environment's state) at least this often. */
+    recheckMs: number;
+  };
+}
+
+export const ENVIRONMENT_SIZING = Symbol('ENVIRONMENT_SIZING');
+export const PROVISIONING_OPTIONS = Symbol('PROVISIONING_OPTIONS');
+
+/** What the api needs to count an environment against host cluster capacity. */
+export type EnvironmentCostSizing = Pick<
+  EnvironmentSizing,
+  'quotaCpuMillis' | 'quotaMemoryMib' | 'workbenchCpuMillis' | 'workbenchMemoryMib'
+>;
+
+export function environmentCost(sizing: EnvironmentCostSizing): { cpuMillis: number; memoryMib: number } {
+  return {
+    cpuMillis: sizing.quotaCpuMillis + sizing.workbenchCpuMillis,
+    memoryMib: sizing.quotaMemoryMib + sizing.workbenchMemoryMib,
+  };
+}

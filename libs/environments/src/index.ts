@@ -1,0 +1,64 @@
+export { EnvironmentAdmin, type CohortEnvironmentQuery } from './environment.admin.js';
+export { EnvironmentJobs, provisionJobId, teardownJobId } from './environment.jobs.js';
+export {
+  EnvironmentManifests,
+  HELM_RELEASE_API,
+  studentServerUrl,
+  VALUES_VERSION_ANNOTATION,
+  VCLUSTER_MANAGED_BY,
+} from './environment.manifests.js';
+export {
+  environmentLabels,
+  environmentNames,
+  LABELS as ENVIRONMENT_LABELS,
+  VCLUSTER_RELEASE,
+  WORKBENCH_CONTAINER,
+  WORKBENCH_NAME,
+  WORKBENCH_POD,
+  type EnvironmentNames,
+} from './environment-names.js';
+export { environmentPageSize, MAX_ENVIRONMENT_PAGE, readCursor } from './environment.paging.js';
+export {
+  EnvironmentProvisioner,
+  releaseState,
+  statefulSetReady,
+  type ProvisionOutcome,
+} from './environment.provisioner.js';
+export { EnvironmentReconciler } from './environment.reconciler.js';
+export { EnvironmentRequests, readyKubeconfig } from './environment.requests.js';
+export { canTransition, isLive, LIVE_STATES, sourcesOf } from './environment-states.js';
+export {
+  EnvironmentTeardown,
+  ProvisioningStillRunning,
+  type TeardownOutcome,
+} from './environment.teardown.js';
+export { EnvironmentTransitions } from './environment.transitions.js';
+export type * from './environment.views.js';
+export {
+  EnvironmentsModule,
+  type EnvironmentsModuleOptions,
+  type WorkerEnvironmentsOptions,
+} from './environments.module.js';
+export {
+  environmentCost,
+  ENVIRONMENT_SIZING,
+  PROVISIONING_OPTIONS,
+  type AddressMode,
+  type AddressOptions,
+  type EnvironmentCostSizing,
+  type EnvironmentSizing,
+  type ProbeMode,
+  type ProvisioningOptions,
+} from './environments.options.js';
+export { ENCRYPTION_KEYS_FORMAT, parseEncryptionKeys, throwawayEncryptionKeys } from './encryption-keys.js';
+export { HostClusterAdmin } from './host-cluster.admin.js';
+export { HostClusterAllocator } from './host-cluster.allocator.js';
+export { HostClusterRegistry, type HostClusterInput } from './host-cluster.registry.js';
+export { failureReason, isPermanent, ProvisioningFailed } from './provisioning.errors.js';
+export { VclusterApiProbe, type ProbeResult, type ProbeTarget } from './vcluster-api.probe.js';
+export {
+  VclusterValuesTemplate,
+  ValuesTemplateError,
+  type VclusterValuesVariables,
+} from './vcluster-values.template.js';
+export { WorkbenchAccess } from './workbench.access.js';
