@@ -1,6 +1,18 @@
 import { env, loadConfig } from '@kubecohort/config';
+import { parseEncryptionKeys } from '@kubecohort/environments';
 import { QUEUE_NAMES, type QueueName } from '@kubecohort/queue';
 import { z } from 'zod';
+
+/** `id:base64,...` parsed into SecretBox keys, or one clear problem. */
+const encryptionKeys = () =>
+  z.string().transform((value, context) => {
+    try {
+      return parseEncryptionKeys(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const schema = z
   .object({
@@ -38,8 +50,87 @@ const schema = z
     GRADING_RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     /** Test only (needs NODE_ENV=test): trivial graders and fake environment transports, for tests and benchmarks. */
     GRADING_TEST_GRADERS: env.bool(false),
+    /**
+     * AES-256-GCM keys for kubeconfigs at rest, `id:base64-of-32-bytes`, comma-separated, current
+     * first. Required when serving the provisioning queue, except under NODE_ENV=test (throwaway key).
+     */
+    ENCRYPTION_KEYS: encryptionKeys().optional(),
+    /** Requests per second to one host cluster's API server, per worker (burst twice that). */
+    KUBE_CLIENT_QPS: z.coerce.number().min(0.1).max(1000).default(20),
+    KUBE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+    /** Attempts per Kubernetes call on 409/429/5xx/timeouts before the job's own retry takes over. */
+    KUBE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    /** Namespace ResourceQuota of one environment's vcluster (requests and limits). */
+    ENV_QUOTA_CPU_MILLIS: z.coerce.number().int().min(100).default(4000),
+    ENV_QUOTA_MEMORY_MIB: z.coerce.number().int().min(128).default(8192),
+    ENV_QUOTA_PODS: z.coerce.number().int().min(2).default(30),
+    ENV_QUOTA_STORAGE_GIB: z.coerce.number().int().min(1).default(10),
+    /** LimitRange defaults for containers that set no resources. */
+    ENV_LIMIT_DEFAULT_CPU_MILLIS: z.coerce.number().int().min(10).default(500),
+    ENV_LIMIT_DEFAULT_MEMORY_MIB: z.coerce.number().int().min(16).default(512),
+    /** How students reach their vcluster API: nodeport (kind), loadbalancer, or passthrough (shared TLS-passthrough host). */
+    ENV_ADDRESS_MODE: z.enum(['nodeport', 'loadbalancer', 'passthrough']).default('nodeport'),
+    /** nodeport: the node address students reach (default: the host of the host cluster's API server URL). */
+    ENV_NODE_ADDRESS: z.string().min(1).optional(),
+    /** passthrough: students reach https://<namespace>.<domain>. */
+    ENV_PASSTHROUGH_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS domain')
+      .optional(),
+    ENV_INGRESS_CLASS: z.string().min(1).default('nginx'),
+    /** Egress allowed to student workloads besides their own namespace and DNS. */
+    ENV_EGRESS_CIDRS: env.csv().transform((cidrs) => (cidrs.length === 0 ? ['0.0.0.0/0'] : cidrs)),
+    ENV_EGRESS_EXCEPT_CIDRS: z
+      .string()
+      .default('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,169.254.0.0/16')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((cidr) => cidr.trim())
+          .filter(Boolean),
+      ),
+    /** One provisioning or teardown step gives up after this long (the job then retries). */
+    ENV_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    /** Waits re-read objects and the environment's state at least this often. */
+    ENV_RECHECK_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+    /** How often environments on their way somewhere are checked for a lost job. */
+    ENV_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    /** Version of the official loft-sh/vcluster chart installed for every student. */
+    VCLUSTER_CHART_VERSION: z.string().min(1).default('0.28.0'),
+    /** The Flux HelmRepository of the loft-sh charts, `namespace/name`. */
+    VCLUSTER_HELM_REPOSITORY: z
+      .string()
+      .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must look like flux-system/vcluster')
+      .default('flux-system/vcluster'),
+    /** The versioned vcluster values template. */
+    VCLUSTER_VALUES_FILE: z.string().min(1).default('deploy/vcluster/vcluster.yaml'),
+    /** How readiness proves the vcluster API answers: direct (at the students' address) or service-proxy. */
+    VCLUSTER_PROBE: z.enum(['direct', 'service-proxy']).default('direct'),
+    WORKBENCH_IMAGE: z.string().min(1).default('nicolaka/netshoot:v0.13'),
+    /** RuntimeClass of the workbench pod; a VM-isolated runtime such as kata is recommended. */
+    WORKBENCH_RUNTIME_CLASS: z.string().min(1).optional(),
+    WORKBENCH_CPU_MILLIS: z.coerce.number().int().min(50).default(1000),
+    WORKBENCH_MEMORY_MIB: z.coerce.number().int().min(32).default(1024),
   })
   .superRefine((config, context) => {
+    if (
+      config.WORKER_QUEUES.includes('provisioning') &&
+      !config.ENCRYPTION_KEYS &&
+      config.NODE_ENV !== 'test'
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEYS'],
+        message: 'is required when the worker serves the provisioning queue',
+      });
+    }
+    if (config.ENV_ADDRESS_MODE === 'passthrough' && !config.ENV_PASSTHROUGH_DOMAIN) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ENV_PASSTHROUGH_DOMAIN'],
+        message: 'is required with ENV_ADDRESS_MODE=passthrough',
+      });
+    }
     if (config.GRADING_TEST_GRADERS && config.NODE_ENV !== 'test') {
       context.addIssue({
         code: 'custom',

@@ -6,6 +6,7 @@ import { QueueModule, RedisConnection } from '@kubecohort/queue';
 import { RealtimeModule } from '@kubecohort/realtime';
 import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { EnvironmentsWorkerModule } from './environments/environments-worker.module.js';
 import { GradingWorkerModule } from './grading/grading-worker.module.js';
 import { PruneEventsProcessor } from './prune-events.processor.js';
 import { PurgeExpiredCredentialsProcessor } from './purge-expired-credentials.processor.js';
@@ -22,6 +23,7 @@ export class WorkerModule implements OnApplicationBootstrap {
         QueueModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         RealtimeModule,
         GradingWorkerModule.forRoot(config),
+        EnvironmentsWorkerModule.forRoot(config),
       ],
       providers: [
         { provide: WorkerConfig, useValue: config },

@@ -1,0 +1,96 @@
+import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environments';
+import { JobQueue } from '@kubecohort/queue';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { WorkerConfig } from '../worker.config.js';
+import { ProvisionEnvironmentProcessor } from './provision-environment.processor.js';
+import { ReconcileEnvironmentsProcessor } from './reconcile-environments.processor.js';
+import { TeardownEnvironmentProcessor } from './teardown-environment.processor.js';
+
+const RECONCILE = Symbol('ENVIRONMENTS_RECONCILE');
+
+/**
+ * The worker's side of environments: provisioning, teardown and the lost-job reconciler, on the
+ * provisioning queue. A worker that does not serve that queue gets none of it (and needs no
+ * ENCRYPTION_KEYS).
+ */
+@Module({})
+export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(EnvironmentsWorkerModule.name);
+
+  static forRoot(config: WorkerConfig): DynamicModule {
+    if (!config.WORKER_QUEUES.includes('provisioning')) {
+      return { module: EnvironmentsWorkerModule, providers: [{ provide: RECONCILE, useValue: null }] };
+    }
+    const [repositoryNamespace, repositoryName] = config.VCLUSTER_HELM_REPOSITORY.split('/') as [
+      string,
+      string,
+    ];
+    return {
+      module: EnvironmentsWorkerModule,
+      imports: [
+        EnvironmentsModule.forWorker({
+          // Config validation requires the keys outside NODE_ENV=test.
+          encryptionKeys: config.ENCRYPTION_KEYS ?? throwawayEncryptionKeys(),
+          kube: {
+            qps: config.KUBE_CLIENT_QPS,
+            requestTimeoutMs: config.KUBE_REQUEST_TIMEOUT_MS,
+            retryAttempts: config.KUBE_RETRY_ATTEMPTS,
+          },
+          sizing: {
+            quotaCpuMillis: config.ENV_QUOTA_CPU_MILLIS,
+            quotaMemoryMib: config.ENV_QUOTA_MEMORY_MIB,
+            quotaPods: config.ENV_QUOTA_PODS,
+            quotaStorageGib: config.ENV_QUOTA_STORAGE_GIB,
+            defaultCpuMillis: config.ENV_LIMIT_DEFAULT_CPU_MILLIS,
+            defaultMemoryMib: config.ENV_LIMIT_DEFAULT_MEMORY_MIB,
+            workbenchCpuMillis: config.WORKBENCH_CPU_MILLIS,
+            workbenchMemoryMib: config.WORKBENCH_MEMORY_MIB,
+          },
+          provisioning: {
+            address: {
+              mode: config.ENV_ADDRESS_MODE,
+              nodeAddress: config.ENV_NODE_ADDRESS,
+              passthroughDomain: config.ENV_PASSTHROUGH_DOMAIN,
+              ingressClass: config.ENV_INGRESS_CLASS,
+            },
+            vcluster: {
+              chartVersion: config.VCLUSTER_CHART_VERSION,
+              helmRepository: { namespace: repositoryNamespace, name: repositoryName },
+              valuesFile: config.VCLUSTER_VALUES_FILE,
+              probe: config.VCLUSTER_PROBE,
+            },
+            workbench: { image: config.WORKBENCH_IMAGE, runtimeClass: config.WORKBENCH_RUNTIME_CLASS },
+            egress: { cidrs: config.ENV_EGRESS_CIDRS, exceptCidrs: config.ENV_EGRESS_EXCEPT_CIDRS },
+            timing: {
+              stepTimeoutMs: config.ENV_STEP_TIMEOUT_SECONDS * 1000,
+              recheckMs: config.ENV_RECHECK_INTERVAL_MS,
+            },
+          },
+        }),
+      ],
+      providers: [
+        { provide: RECONCILE, useValue: { everyMs: config.ENV_RECONCILE_INTERVAL_SECONDS * 1000 } },
+        ProvisionEnvironmentProcessor,
+        TeardownEnvironmentProcessor,
+        ReconcileEnvironmentsProcessor,
+      ],
+      exports: [EnvironmentsModule],
+    };
+  }
+
+  constructor(
+    private readonly jobs: JobQueue,
+    @Inject(RECONCILE) private readonly reconcile: { everyMs: number } | null,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.reconcile) return;
+    // Environments stuck on their way up or down get their job back within one interval.
+    await this.jobs.repeat(
+      'environments.reconcile',
+      { staleAfterSeconds: Math.max(30, Math.round(this.reconcile.everyMs / 1000)) },
+      this.reconcile.everyMs,
+    );
+    this.logger.log(`environment reconciler every ${this.reconcile.everyMs / 1000}s`);
+  }
+}
