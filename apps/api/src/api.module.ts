@@ -10,6 +10,7 @@ import { ApiConfig } from './api.config.js';
 import { AuthController } from './auth/auth.controller.js';
 import { BotHttpModule } from './bot/bot-http.module.js';
 import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
+import { EnvironmentsHttpModule } from './environments/environments-http.module.js';
 import { HealthController } from './health.controller.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsController } from './metrics.controller.js';
@@ -40,6 +41,7 @@ export class ApiModule implements OnApplicationBootstrap {
         QaHttpModule,
         BotHttpModule,
         SubmissionsHttpModule.forRoot(config),
+        EnvironmentsHttpModule.forRoot(config),
         LiveModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController, AuthController],

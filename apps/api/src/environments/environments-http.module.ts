@@ -1,0 +1,35 @@
+import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environments';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { ApiConfig } from '../api.config.js';
+import { CohortEnvironmentsController, EnvironmentsController } from './environments.controller.js';
+import { HostClustersController } from './host-clusters.controller.js';
+import { MyEnvironmentController } from './my-environment.controller.js';
+
+/** HTTP edge of environments: host clusters (admin), my environment (students), staff views and teardown. */
+@Module({})
+export class EnvironmentsHttpModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: EnvironmentsHttpModule,
+      imports: [
+        EnvironmentsModule.forApi({
+          // Config validation requires the keys outside NODE_ENV=test.
+          encryptionKeys: config.ENCRYPTION_KEYS ?? throwawayEncryptionKeys(),
+          kube: {},
+          sizing: {
+            quotaCpuMillis: config.ENV_QUOTA_CPU_MILLIS,
+            quotaMemoryMib: config.ENV_QUOTA_MEMORY_MIB,
+            workbenchCpuMillis: config.WORKBENCH_CPU_MILLIS,
+            workbenchMemoryMib: config.WORKBENCH_MEMORY_MIB,
+          },
+        }),
+      ],
+      controllers: [
+        HostClustersController,
+        MyEnvironmentController,
+        EnvironmentsController,
+        CohortEnvironmentsController,
+      ],
+    };
+  }
+}

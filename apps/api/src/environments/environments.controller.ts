@@ -1,0 +1,92 @@
+import {
+  CurrentPrincipal,
+  CurrentUser,
+  Roles,
+  Scopes,
+  type Principal,
+  type UserPrincipal,
+} from '@kubecohort/auth';
+import type { Page } from '@kubecohort/contracts';
+import { EnvironmentAdmin, type StaffEnvironmentView } from '@kubecohort/environments';
+import { Controller, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ParseId } from '../http/validation.js';
+import { CohortEnvironmentsQuery, StaffEnvironmentDto, StaffEnvironmentPageDto } from './environments.dto.js';
+
+/** Environments seen by a cohort's staff; another cohort's environment is a 404. */
+@ApiTags('environments')
+@ApiBearerAuth()
+@Controller('environments/:id')
+export class EnvironmentsController {
+  constructor(private readonly environments: EnvironmentAdmin) {}
+
+  @Get()
+  @Roles('admin', 'instructor')
+  @ApiOperation({ summary: 'One environment (staff of its cohort)' })
+  @ApiOkResponse({ type: StaffEnvironmentDto })
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseId) id: string,
+  ): Promise<StaffEnvironmentView> {
+    return this.environments.get(principal, id);
+  }
+
+  @Delete()
+  @HttpCode(202)
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary: 'Tear an environment down (staff of its cohort); teardown continues in the background',
+    description:
+      'Students cannot delete their own environment (ask the instructor): it is their graded work. Idempotent.',
+  })
+  @ApiAcceptedResponse({ type: StaffEnvironmentDto })
+  delete(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+  ): Promise<StaffEnvironmentView> {
+    return this.environments.delete(user, id);
+  }
+
+  @Get('kubeconfig')
+  @Roles('instructor')
+  @Header('Content-Type', 'application/yaml; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  @Header('Content-Disposition', 'attachment; filename="kubecohort-kubeconfig.yaml"')
+  @ApiOperation({
+    summary: "A student's kubeconfig (YAML), for the instructors teaching their cohort (audited)",
+  })
+  @ApiProduces('application/yaml')
+  @ApiOkResponse({ description: 'A kubeconfig', schema: { type: 'string' } })
+  @ApiConflictResponse({ description: 'environment_not_ready' })
+  async kubeconfig(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string): Promise<string> {
+    return (await this.environments.kubeconfig(user, id)).kubeconfig;
+  }
+}
+
+@ApiTags('environments')
+@ApiBearerAuth()
+@Controller('cohorts/:id/environments')
+export class CohortEnvironmentsController {
+  constructor(private readonly environments: EnvironmentAdmin) {}
+
+  @Get()
+  @Roles('admin', 'instructor')
+  @Scopes('read-cohorts')
+  @ApiOperation({ summary: "A cohort's environments (staff): state, step and where each runs" })
+  @ApiOkResponse({ type: StaffEnvironmentPageDto })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseId) cohortId: string,
+    @Query() query: CohortEnvironmentsQuery,
+  ): Promise<Page<StaffEnvironmentView>> {
+    return this.environments.listForCohort(principal, cohortId, query);
+  }
+}
