@@ -76,6 +76,9 @@ function sampleBody(
     'POST /api/v1/answers/:id/endorse': { body: {} },
     'DELETE /api/v1/answers/:id/endorse': {},
     'DELETE /api/v1/service-tokens/:id': {},
+    'POST /api/v1/submissions/:id/review': {
+      body: { score: 1, comment: 'outsider', rubric: [{ id: 'x', points: 1 }] },
+    },
   };
   return samples[key];
 }
@@ -90,6 +93,7 @@ interface World {
     questionTitle: string;
     answerId: string;
     serviceTokenId: string;
+    submissionId: string;
   };
 }
 
@@ -129,6 +133,7 @@ function fill(path: string, ids: Ids, world: World): string {
     if (path.startsWith('/api/v1/questions/:id')) return world.b.questionId;
     if (path.startsWith('/api/v1/answers/:id')) return world.b.answerId;
     if (path.startsWith('/api/v1/service-tokens/:id')) return world.b.serviceTokenId;
+    if (path.startsWith('/api/v1/submissions/:id')) return world.b.submissionId;
     throw new Error(`the sweep does not know which id ${path} takes: add it to fill()`);
   };
   const query = QUERIES[path] ?? '';
@@ -164,6 +169,11 @@ describe('authorization sweep over every registered route', () => {
     });
     expect(answered.status).toBe(201);
     const serviceToken = await api.createServiceToken(['read-cohorts']);
+    const submitted = await api.request('POST', '/api/v1/submissions', {
+      token: studentB.token,
+      body: { taskId: 'foundation-kubernetes-basics' },
+    });
+    expect(submitted.status).toBe(202);
     world = {
       admin,
       a: { cohort: cohortA, student: studentA },
@@ -174,6 +184,7 @@ describe('authorization sweep over every registered route', () => {
         questionTitle,
         answerId: answered.body.id as string,
         serviceTokenId: serviceToken.id,
+        submissionId: submitted.body.id as string,
       },
     };
     routes = listRoutes(api);

@@ -1,6 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { ESLint } from 'eslint';
 import { rmSync, writeFileSync } from 'node:fs';
+
+// The first type-aware lint builds the project's TypeScript program: slow on a loaded machine.
+jest.setTimeout(300_000);
 
 /** The layering rules are only worth having if they fire: lint real snippets at real paths. */
 describe('lint rules guard the monorepo layout', () => {

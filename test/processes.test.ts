@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { testApiEnv } from './support/api-harness.js';
 import { assertBuilt, DIST, RunningProcess } from './support/processes.js';
+
+// Booting three real processes on a loaded 2-core CI machine can take a while.
+jest.setTimeout(240_000);
 
 /** The built processes, as an operator runs them. */
 describe('processes: api, worker and bot boot, report health, and stop cleanly', () => {

@@ -36,7 +36,7 @@ export class RunningProcess {
   }
 
   /** Waits for a log line matching the pattern; returns its first capture group. */
-  async waitForLog(pattern: RegExp, timeoutMs = 20000): Promise<string> {
+  async waitForLog(pattern: RegExp, timeoutMs = 90000): Promise<string> {
     const started = Date.now();
     while (Date.now() - started < timeoutMs) {
       const match = pattern.exec(this.stdout);
