@@ -54,8 +54,13 @@ export class SubmissionResults {
   }
 
   /**
-   * The event, the progress change and the questions a pass solves, inside the outcome's
+   * The progress change, the questions a pass solves and the event, inside the outcome's
    * transaction. An error is no attempt of the student's, so progress is left alone.
+   *
+   * Lock order (deadlock freedom): the student's enrolment row first, then question rows, then the
+   * cohort's event counter (taken by the first emit). A submission's insert holds a key-share lock
+   * on the same enrolment row before it emits, so taking the counter before the enrolment here could
+   * deadlock with a concurrent submit by the same student.
    */
   async afterOutcome(
     tx: Prisma.TransactionClient,
@@ -64,6 +69,49 @@ export class SubmissionResults {
     result: Pick<FinishedGrading, 'status' | 'score' | 'maxScore' | 'checks'>,
   ): Promise<void> {
     const failed = result.checks.filter((check) => !check.passed && !check.skipped);
+    const counts = result.status !== 'error' && (await lockActiveEnrollment(tx, submission));
+    if (counts) {
+      if (result.status === 'passed') {
+        await this.solver.onGradingPassed(
+          {
+            cohortId: submission.cohortId,
+            userId: submission.userId,
+            taskId: submission.taskSlug,
+            submissionId: submission.id,
+          },
+          tx,
+          emit,
+        );
+      }
+      try {
+        await this.recorder.recordAttempt(
+          {
+            cohortId: submission.cohortId,
+            userId: submission.userId,
+            taskId: submission.taskSlug,
+            submissionId: submission.id,
+            outcome: result.status as 'passed' | 'failed' | 'pending_review',
+            points: result.score ?? 0,
+            maxPoints: result.maxScore ?? 0,
+            failedCheckIds: failed.map((check) => check.id),
+          },
+          { tx, emit },
+        );
+      } catch (error) {
+        // The recorder found no row it could use (nothing written): keep the result without progress.
+        if (!(error instanceof DomainError && error.kind === 'not_found')) throw error;
+        this.logger.warn(
+          { submissionId: submission.id, reason: error.message },
+          'grading kept without a progress change',
+        );
+      }
+    } else if (result.status !== 'error') {
+      // Unenrolled (or the cohort deleted) since submitting: the result stays, there is no progress.
+      this.logger.warn(
+        { submissionId: submission.id },
+        'grading kept without a progress change: not enrolled',
+      );
+    }
     await emit(
       submission.cohortId,
       'submission.graded',
@@ -78,42 +126,18 @@ export class SubmissionResults {
       },
       { subjectUserId: submission.userId },
     );
-    if (result.status === 'error') return;
-    try {
-      await this.recorder.recordAttempt(
-        {
-          cohortId: submission.cohortId,
-          userId: submission.userId,
-          taskId: submission.taskSlug,
-          submissionId: submission.id,
-          outcome: result.status,
-          points: result.score ?? 0,
-          maxPoints: result.maxScore ?? 0,
-          failedCheckIds: failed.map((check) => check.id),
-        },
-        { tx, emit },
-      );
-    } catch (error) {
-      // Unenrolled (or the cohort deleted) since submitting: keep the result, there is no progress
-      // to change. The recorder found no row, so nothing was written and the transaction is intact.
-      if (!(error instanceof DomainError && error.kind === 'not_found')) throw error;
-      this.logger.warn(
-        { submissionId: submission.id, reason: error.message },
-        'grading kept without a progress change',
-      );
-      return;
-    }
-    if (result.status === 'passed') {
-      await this.solver.onGradingPassed(
-        {
-          cohortId: submission.cohortId,
-          userId: submission.userId,
-          taskId: submission.taskSlug,
-          submissionId: submission.id,
-        },
-        tx,
-        emit,
-      );
-    }
   }
+}
+
+/** Locks the student's active enrolment in the cohort (ProgressRecorder locks the same row). */
+async function lockActiveEnrollment(
+  tx: Prisma.TransactionClient,
+  submission: GradedSubmission,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT e.id FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
+    WHERE e.cohort_id = ${submission.cohortId}::uuid AND e.user_id = ${submission.userId}::uuid
+      AND e.status = 'active' AND c.deleted_at IS NULL
+    FOR UPDATE OF e`;
+  return rows.length > 0;
 }
