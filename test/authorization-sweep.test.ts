@@ -1,3 +1,4 @@
+import { SecretBox } from '@kubecohort/auth';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiHarness, type TestUser } from './support/api-harness.js';
 import { createCohort, joinStudent, type CohortFixture } from './support/cohort-fixtures.js';
@@ -76,6 +77,7 @@ function sampleBody(
     'POST /api/v1/answers/:id/endorse': { body: {} },
     'DELETE /api/v1/answers/:id/endorse': {},
     'DELETE /api/v1/service-tokens/:id': {},
+    'DELETE /api/v1/environments/:id': {},
     'POST /api/v1/submissions/:id/review': {
       body: { score: 1, comment: 'outsider', rubric: [{ id: 'x', points: 1 }] },
     },
@@ -94,6 +96,7 @@ interface World {
     answerId: string;
     serviceTokenId: string;
     submissionId: string;
+    environmentId: string;
   };
 }
 
@@ -134,6 +137,7 @@ function fill(path: string, ids: Ids, world: World): string {
     if (path.startsWith('/api/v1/answers/:id')) return world.b.answerId;
     if (path.startsWith('/api/v1/service-tokens/:id')) return world.b.serviceTokenId;
     if (path.startsWith('/api/v1/submissions/:id')) return world.b.submissionId;
+    if (path.startsWith('/api/v1/environments/:id')) return world.b.environmentId;
     throw new Error(`the sweep does not know which id ${path} takes: add it to fill()`);
   };
   const query = QUERIES[path] ?? '';
@@ -174,6 +178,20 @@ describe('authorization sweep over every registered route', () => {
       body: { taskId: 'foundation-kubernetes-basics' },
     });
     expect(submitted.status).toBe(202);
+    // A ready environment of student B, with an encrypted kubeconfig, as provisioning leaves it.
+    const environment = await api.prisma.environment.create({
+      data: {
+        cohortId: cohortB.id,
+        userId: studentB.id,
+        activeUserId: studentB.id,
+        state: 'ready',
+        progressPercent: 100,
+        namespace: `kc-sweep-${cohortB.id.slice(0, 8)}`,
+        vclusterName: 'vc',
+        serverUrl: 'https://127.0.0.1:31443',
+        kubeconfigEncrypted: api.app.get(SecretBox).encrypt('apiVersion: v1\nkind: Config\nclusters: []\n'),
+      },
+    });
     world = {
       admin,
       a: { cohort: cohortA, student: studentA },
@@ -185,6 +203,7 @@ describe('authorization sweep over every registered route', () => {
         answerId: answered.body.id as string,
         serviceTokenId: serviceToken.id,
         submissionId: submitted.body.id as string,
+        environmentId: environment.id,
       },
     };
     routes = listRoutes(api);
