@@ -16,6 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/curriculum ./curriculum
+COPY --from=build /app/deploy/vcluster ./deploy/vcluster
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -12,6 +12,7 @@ describe('processes: api, worker and bot boot, report health, and stop cleanly',
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     REDIS_PREFIX: `${process.env.REDIS_PREFIX}:processes`,
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
     LOG_LEVEL: 'info',
   });
 
