@@ -26,14 +26,6 @@ export interface MatrixRequest {
   cursor?: string;
 }
 
-interface MatrixHead {
-  versionId: string;
-  /** The cohort's event counter: its progress version. */
-  revision: string;
-  /** Comma-separated numbers of the steps unlocked now. */
-  unlocked: string;
-}
-
 interface CellRow {
   u: string;
   t: string | null;
@@ -41,6 +33,18 @@ interface CellRow {
   a: number | null;
   p: number | null;
   at: number | null;
+}
+
+interface MatrixHead {
+  versionId: string;
+  /** The cohort's event counter: its progress version. */
+  revision: string;
+  /** Comma-separated numbers of the steps unlocked now. */
+  unlocked: string;
+  /** Events after the kept page's version, up to `revision` (null when none or none asked for). */
+  events: { type: string; userId: string | null }[] | null;
+  /** Current rows of the students those progress events name (null when none). */
+  rows: (CellRow & { step: number })[] | null;
 }
 
 type MatrixCursor = { e: string; i: string };
@@ -59,6 +63,8 @@ interface PageState {
   revision: bigint;
   /** When it was last built from scratch (patches keep it): bounds how long patches chain. */
   builtAt: number;
+  versionId: string;
+  unlocked: string;
   catalog: VersionCatalog;
   tasksJson: string;
   /** Status code of an untouched cell, per task column (from the unlocked steps). */
@@ -89,13 +95,14 @@ const KEPT_PAGES = 128;
  * The cohort progress matrix (students × tasks), paginated by student, in the compact wire format
  * of ProgressMatrixPage.
  *
- * Every request reads the cohort in one indexed query — scoped to the caller, with its progress
- * version (the cohort's event counter, bumped by every progress event in the writing transaction)
- * and its unlocked steps. The page is cached under all of these, serialised, so a hit sends bytes
- * without touching JSON. A new version is produced from the kept previous one when possible: the
- * events in between (committed in id order) name the students whose rows changed, and only those
- * rows are read again (one query). Otherwise the page is built from scratch: one query for the
- * page of students, one for their progress rows; the task list comes from the per-version catalog.
+ * Every request reads the cohort in one statement — scoped to the caller, with its progress version
+ * (the cohort's event counter, bumped by every event in the writing transaction) and its unlocked
+ * steps. The page is cached under all of these, serialised, so a hit sends bytes without touching
+ * JSON. The same statement also returns what changed since the version of the page this process
+ * keeps: the events in between (committed in id order, so none is missed) and the current rows of
+ * the students they name. A new version is then patched in memory, without another query. A page is
+ * built from scratch (one query for the page of students, one for their progress rows; the tasks
+ * from the per-version catalog) only when none is kept, or after a plan, enrolment or cohort event.
  */
 @Injectable()
 export class ProgressMatrixService {
@@ -125,52 +132,72 @@ export class ProgressMatrixService {
         { field: 'cursor', problem: 'is not a cursor this list returned' },
       ]);
     }
-    const head = await this.head(principal, cohortId);
-    // Everything a page depends on is in its key: the cohort's progress version, its curriculum
-    // version, the steps unlocked now (scheduled unlocks pass without an event), the page's place.
-    const pageKey = `${cohortId}:${head.versionId}:${head.unlocked}:${limit}:${request.cursor ?? ''}`;
-    const { page, source } = await this.cache.get(`${pageKey}:${head.revision}`, (fromRedis) =>
-      this.produce(pageKey, cohortId, head, limit, cursor, fromRedis),
+    const place = `${cohortId}:${limit}:${request.cursor ?? ''}`;
+    const kept = this.kept.get(place);
+    const patchable = kept && Date.now() - kept.builtAt < REBUILD_AFTER_MS ? kept : undefined;
+    const head = await this.head(principal, cohortId, patchable?.revision ?? null);
+    // Everything a page depends on is in its key: its place, the curriculum version, the steps
+    // unlocked now (a scheduled unlock passes without an event) and the cohort's progress version.
+    const key = `${place}:${head.versionId}:${head.unlocked}:${head.revision}`;
+    const { page, source } = await this.cache.get(key, (fromRedis) =>
+      this.produce(place, cohortId, head, patchable, limit, cursor, fromRedis),
     );
     return { ...page, source };
   }
 
   /**
-   * The cohort if the caller is its staff, with its version and unlocked steps, in one round trip.
-   * The scope condition is staffedCohorts() written in SQL for this hot path (see staffScopeSql).
+   * The cohort if the caller is its staff — with its curriculum version, unlocked steps and
+   * progress version — and what changed after `since` (the kept page's version), in one round trip.
+   * The scope condition is staffedCohorts() written in SQL for this hot path (see staffScopeSql);
+   * the changes are read through the scoped row only.
    */
-  private async head(principal: Principal, cohortId: string): Promise<MatrixHead> {
+  private async head(principal: Principal, cohortId: string, since: bigint | null): Promise<MatrixHead> {
     const scope = staffScopeSql(principal);
     if (!scope) throw DomainError.notFound('cohort');
+    const after = since === null ? null : since.toString();
     const rows = await this.prisma.$queryRaw<MatrixHead[]>`
-      SELECT c.curriculum_version_id::text AS "versionId",
-             COALESCE(ec.last_id, 0)::text AS "revision",
-             COALESCE((SELECT string_agg(s.step_number::text, ',' ORDER BY s.step_number)
-                       FROM cohort_steps s
-                       WHERE s.cohort_id = c.id AND (NOT s.locked OR s.unlocks_at <= ${this.clock.now()})), '') AS "unlocked"
-      FROM cohorts c
-      LEFT JOIN cohort_event_counters ec ON ec.cohort_id = c.id
-      WHERE c.id = ${cohortId}::uuid AND c.deleted_at IS NULL AND ${scope}`;
+      WITH head AS (
+        SELECT c.curriculum_version_id::text AS "versionId",
+               COALESCE(ec.last_id, 0) AS revision,
+               COALESCE((SELECT string_agg(s.step_number::text, ',' ORDER BY s.step_number)
+                         FROM cohort_steps s
+                         WHERE s.cohort_id = c.id AND (NOT s.locked OR s.unlocks_at <= ${this.clock.now()})), '') AS unlocked
+        FROM cohorts c
+        LEFT JOIN cohort_event_counters ec ON ec.cohort_id = c.id
+        WHERE c.id = ${cohortId}::uuid AND c.deleted_at IS NULL AND ${scope}
+      ), changes AS (
+        SELECT e.type, e.payload->>'userId' AS "userId"
+        FROM head h
+        JOIN events e ON e.cohort_id = ${cohortId}::uuid AND e.id > ${after}::bigint AND e.id <= h.revision
+        ORDER BY e.id
+        LIMIT ${MAX_PATCH_EVENTS + 1}
+      )
+      SELECT h."versionId", h.revision::text AS revision, h.unlocked,
+             (SELECT json_agg(json_build_object('type', type, 'userId', "userId")) FROM changes) AS events,
+             (SELECT json_agg(json_build_object('u', e.user_id, 'step', e.current_step, 't', tp.task_slug,
+                                                's', tp.status, 'a', tp.attempts, 'p', tp.points,
+                                                'at', floor(extract(epoch FROM tp.updated_at))::int))
+              FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
+              WHERE e.cohort_id = ${cohortId}::uuid
+                AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows
+      FROM head h`;
     const head = rows[0];
     if (!head) throw DomainError.notFound('cohort');
     return head;
   }
 
   private async produce(
-    pageKey: string,
+    place: string,
     cohortId: string,
     head: MatrixHead,
+    kept: PageState | undefined,
     limit: number,
     cursor: MatrixCursor | null,
     fromRedis: () => Promise<Buffer | null>,
   ): Promise<Produced> {
     const revision = BigInt(head.revision);
-    const previous = this.kept.get(pageKey);
-    let state: PageState | null = null;
+    let state = kept ? patch(kept, head, revision) : null;
     let kind: Produced['kind'] = 'patch';
-    if (previous && previous.revision <= revision && Date.now() - previous.builtAt < REBUILD_AFTER_MS) {
-      state = await this.patch(previous, revision);
-    }
     if (!state) {
       // Another api instance may have built this version already.
       const shared = await fromRedis();
@@ -178,69 +205,13 @@ export class ProgressMatrixService {
       state = await this.build(cohortId, head, revision, limit, cursor);
       kind = 'full';
     }
-    const current = this.kept.get(pageKey);
-    if (!current || current.revision <= state.revision) {
-      this.kept.delete(pageKey);
+    const current = this.kept.get(place);
+    if (!current || current.revision < state.revision || current.builtAt < state.builtAt) {
+      this.kept.delete(place);
       if (this.kept.size >= KEPT_PAGES) this.kept.delete(this.kept.keys().next().value!);
-      this.kept.set(pageKey, state);
+      this.kept.set(place, state);
     }
     return { body: serialise(state, Math.floor(this.clock.now().getTime() / 1000)), kind };
-  }
-
-  /**
-   * The next version of a kept page, from the events in between (committed in id order, so none is
-   * missed) and the rows of the students they name, read in one statement; null when a rebuild is
-   * needed (plan, enrolment or cohort changes, or too many events).
-   */
-  private async patch(previous: PageState, revision: bigint): Promise<PageState | null> {
-    if (previous.revision === revision) return previous;
-    const [found] = await this.prisma.$queryRaw<
-      {
-        events: { type: string; userId: string | null }[] | null;
-        rows: (CellRow & { step: number })[] | null;
-      }[]
-    >`
-      WITH changes AS (
-        SELECT type, payload->>'userId' AS "userId"
-        FROM events
-        WHERE cohort_id = ${previous.cohortId}::uuid AND id > ${previous.revision.toString()}::bigint
-          AND id <= ${revision.toString()}::bigint
-        ORDER BY id
-        LIMIT ${MAX_PATCH_EVENTS + 1}
-      )
-      SELECT (SELECT json_agg(json_build_object('type', type, 'userId', "userId")) FROM changes) AS events,
-             (SELECT json_agg(json_build_object('u', e.user_id, 'step', e.current_step, 't', tp.task_slug, 's', tp.status,
-                                                'a', tp.attempts, 'p', tp.points, 'at', floor(extract(epoch FROM tp.updated_at))::int))
-              FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
-              WHERE e.cohort_id = ${previous.cohortId}::uuid
-                AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows`;
-    const events = found?.events ?? [];
-    if (events.length > MAX_PATCH_EVENTS) return null;
-    const changed = new Set<string>();
-    for (const event of events) {
-      if (event.type === 'progress.updated') {
-        if (event.userId && previous.rowOf.has(event.userId)) changed.add(event.userId);
-      } else if (!NO_MATRIX_CHANGE.has(event.type as EventType)) {
-        return null; // plan, enrolment or cohort changes: rebuild
-      }
-    }
-    const rows = [...previous.rows];
-    if (changed.size > 0) {
-      const byUser = new Map<string, { step: number; cells: CellRow[] }>();
-      for (const cell of found?.rows ?? []) {
-        const entry = byUser.get(cell.u) ?? { step: cell.step, cells: [] };
-        if (cell.t !== null) entry.cells.push(cell);
-        byUser.set(cell.u, entry);
-      }
-      for (const userId of changed) {
-        const entry = byUser.get(userId);
-        if (!entry) return null; // the student left the cohort: rebuild
-        const index = previous.rowOf.get(userId)!;
-        const old = previous.rows[index]!;
-        rows[index] = studentRow(old.userId, old.displayName, entry.step, previous, entry.cells);
-      }
-    }
-    return { ...previous, revision, rows };
   }
 
   private async build(
@@ -280,6 +251,8 @@ export class ProgressMatrixService {
       cohortId,
       revision,
       builtAt: Date.now(),
+      versionId: head.versionId,
+      unlocked: head.unlocked,
       catalog,
       tasksJson: JSON.stringify(
         catalog.tasks.map((task) => ({ id: task.id, step: task.step, maxPoints: task.maxPoints })),
@@ -305,6 +278,41 @@ export class ProgressMatrixService {
     );
     return state;
   }
+}
+
+/**
+ * The kept page brought to `revision` with the head's changes; null when it must be rebuilt (other
+ * curriculum version or unlocked steps, plan/enrolment/cohort events, too many events).
+ */
+function patch(kept: PageState, head: MatrixHead, revision: bigint): PageState | null {
+  if (kept.versionId !== head.versionId || kept.unlocked !== head.unlocked || kept.revision > revision)
+    return null;
+  if (kept.revision === revision) return kept;
+  const events = head.events ?? [];
+  if (events.length > MAX_PATCH_EVENTS) return null;
+  const changed = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'progress.updated') {
+      if (event.userId && kept.rowOf.has(event.userId)) changed.add(event.userId);
+    } else if (!NO_MATRIX_CHANGE.has(event.type as EventType)) {
+      return null;
+    }
+  }
+  const byUser = new Map<string, { step: number; cells: CellRow[] }>();
+  for (const cell of head.rows ?? []) {
+    const entry = byUser.get(cell.u) ?? { step: cell.step, cells: [] };
+    if (cell.t !== null) entry.cells.push(cell);
+    byUser.set(cell.u, entry);
+  }
+  const rows = [...kept.rows];
+  for (const userId of changed) {
+    const entry = byUser.get(userId);
+    if (!entry) return null; // the student left the cohort
+    const index = kept.rowOf.get(userId)!;
+    const old = kept.rows[index]!;
+    rows[index] = studentRow(old.userId, old.displayName, entry.step, kept, entry.cells);
+  }
+  return { ...kept, revision, rows };
 }
 
 function studentRow(
