@@ -244,14 +244,17 @@ export class LiveHub implements OnApplicationBootstrap, OnModuleDestroy {
     return this.presence.list(cohortId);
   }
 
-  stats(): { sockets: number; feeds: number; catchingUp: number; held: number } {
+  stats(): { sockets: number; feeds: number; catchingUp: number; held: number; maxBacklog: number } {
     let catchingUp = 0;
     let held = 0;
     for (const entry of this.feeds.values()) {
       catchingUp += entry.catchingUp.size;
       held += entry.feed.pendingCount;
     }
-    return { sockets: this.nsp?.sockets.size ?? 0, feeds: this.feeds.size, catchingUp, held };
+    let maxBacklog = 0;
+    for (const socket of this.nsp?.sockets.values() ?? [])
+      maxBacklog = Math.max(maxBacklog, backlogOf(socket));
+    return { sockets: this.nsp?.sockets.size ?? 0, feeds: this.feeds.size, catchingUp, held, maxBacklog };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -445,7 +448,7 @@ export class LiveHub implements OnApplicationBootstrap, OnModuleDestroy {
     const nsp = this.nsp;
     if (!nsp) return;
     for (const socket of nsp.sockets.values()) {
-      const backlog = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+      const backlog = backlogOf(socket);
       if (backlog <= this.options.maxBacklogPackets) continue;
       this.counters.slowDisconnects += 1;
       this.logger.warn({ socketId: socket.id, backlog }, 'live socket too slow; disconnecting it');
@@ -480,6 +483,11 @@ function superseded(): SubscribeAck {
     error: 'superseded',
     message: 'a newer subscribe or unsubscribe for this cohort replaced this one',
   };
+}
+
+/** Packets queued for a socket that its transport has not taken yet (engine.io's write buffer). */
+function backlogOf(socket: LiveSocket): number {
+  return (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
 }
 
 /** Whether a subscription was closed meanwhile (a function, so the check is not narrowed away after an await). */

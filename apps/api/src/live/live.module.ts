@@ -56,6 +56,14 @@ export class LiveModule implements OnApplicationBootstrap {
       gauge.set(this.hub.stats().feeds);
     });
     metrics.gauge(
+      'kubecohort_live_max_backlog',
+      'Largest unsent packet backlog of one live socket',
+      [],
+      (gauge) => {
+        gauge.set(this.hub.stats().maxBacklog);
+      },
+    );
+    metrics.gauge(
       'kubecohort_live_events',
       'Live events handled by this instance since start',
       ['kind'],
