@@ -1,17 +1,33 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, type ClientEvents, Events, GatewayIntentBits, Partials } from 'discord.js';
 import { BotConfig } from './bot.config.js';
+
+type Listener<E extends keyof ClientEvents> = (...args: ClientEvents[E]) => void;
+type AnyListener = (...args: unknown[]) => void;
 
 /** The discord.js connection, behind a class so handlers and tests never touch the gateway directly. */
 @Injectable()
 export class DiscordClient implements OnModuleDestroy {
   private readonly logger = new Logger(DiscordClient.name);
   private client?: Client;
+  private readonly listeners: { event: keyof ClientEvents; listener: AnyListener }[] = [];
 
   constructor(private readonly config: BotConfig) {}
 
   get connected(): boolean {
     return this.client?.isReady() ?? false;
+  }
+
+  /** The logged-in client; throws while the bot is idle or still connecting. */
+  ready(): Client<true> {
+    if (!this.client?.isReady()) throw new Error('the Discord client is not connected');
+    return this.client;
+  }
+
+  /** Registers a listener, attached now or at login (listeners are wired before `start`). */
+  on<E extends keyof ClientEvents>(event: E, listener: Listener<E>): void {
+    this.listeners.push({ event, listener: listener as AnyListener });
+    this.client?.on(event, listener);
   }
 
   /** Logs in when a token is configured; returns false (and stays idle) otherwise. */
@@ -20,14 +36,32 @@ export class DiscordClient implements OnModuleDestroy {
       this.logger.warn('DISCORD_TOKEN is not set: the bot stays idle (health endpoints still answer)');
       return false;
     }
+    const intents = this.config.DISCORD_INTENTS.map(
+      (name) => GatewayIntentBits[name as keyof typeof GatewayIntentBits],
+    );
     this.client = new Client({
-      intents: [GatewayIntentBits.Guilds],
+      intents,
+      // DM channels arrive uncached; threads may be too.
+      partials: [Partials.Channel],
       rest: this.config.DISCORD_API_URL ? { api: this.config.DISCORD_API_URL } : {},
     });
+    for (const { event, listener } of this.listeners) this.client.on(event as string, listener);
     this.client.once(Events.ClientReady, (ready) =>
-      this.logger.log(`connected to Discord as ${ready.user.tag}`),
+      this.logger.log(`connected to Discord as ${ready.user.tag} (${ready.guilds.cache.size} guilds)`),
     );
-    await this.client.login(this.config.DISCORD_TOKEN);
+    this.client.on(Events.Error, (error) =>
+      this.logger.error({ err: error.message }, 'Discord client error'),
+    );
+    try {
+      await this.client.login(this.config.DISCORD_TOKEN);
+    } catch (error) {
+      const text = (error as Error).message;
+      if (/disallowed intents/i.test(text))
+        this.logger.error(
+          `Discord refused the intents ${this.config.DISCORD_INTENTS.join(', ')}: enable MessageContent in the developer portal, or set DISCORD_INTENTS=Guilds to run without mirroring thread replies`,
+        );
+      throw error;
+    }
     return true;
   }
 

@@ -8,7 +8,7 @@ import { BotConfig } from './bot.config.js';
 // Validate the configuration before loading the application module, so a bad setting fails fast.
 const config = loadConfigOrExit('bot', () => BotConfig.load());
 const { BotModule } = await import('./bot.module.js');
-const { DiscordClient } = await import('./discord.client.js');
+const { DiscordListener } = await import('./discord/discord.listener.js');
 
 const app = await NestFactory.createApplicationContext(BotModule.forRoot(config), { bufferLogs: true });
 const logger = app.get(Logger);
@@ -17,7 +17,7 @@ app.useLogger(logger);
 const health = app.get(HealthService);
 const healthServer = new HealthServer(health);
 const port = await healthServer.listen(config.HEALTH_PORT);
-await app.get(DiscordClient).start();
+await app.get(DiscordListener).start();
 logger.log(`bot ready (health on :${port})`);
 
 closeOnSignal(

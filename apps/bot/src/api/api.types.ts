@@ -1,0 +1,92 @@
+import type { CohortStaffView, DiscordJoinResult, DiscordMemberView, MeView } from '@kubecohort/cohorts';
+import type {
+  EnvironmentStateName,
+  EventPayloads,
+  EventType,
+  FunnelView,
+  Page,
+  PlanView,
+  StuckStudentView,
+  TaskProgressView,
+} from '@kubecohort/contracts';
+import type { SubmissionAccepted, SubmissionSummaryView, SubmissionView } from '@kubecohort/grading';
+import type { StudentTaskView } from '@kubecohort/progress';
+import type {
+  AnswerView,
+  AskedQuestionView,
+  FaqView,
+  QuestionDetailView,
+  QuestionView,
+} from '@kubecohort/qa';
+
+/**
+ * The wire formats the bot reads. Type-only imports of the libs that produce them, so a change of
+ * the API's shapes breaks the bot's type check instead of the bot at run time.
+ */
+export type {
+  AnswerView,
+  AskedQuestionView,
+  CohortStaffView,
+  DiscordJoinResult,
+  DiscordMemberView,
+  FaqView,
+  FunnelView,
+  MeView,
+  Page,
+  PlanView,
+  QuestionDetailView,
+  QuestionView,
+  StuckStudentView,
+  StudentTaskView,
+  SubmissionAccepted,
+  SubmissionSummaryView,
+  SubmissionView,
+  TaskProgressView,
+};
+
+/** GET /me/progress */
+export interface MyProgressView {
+  cohortId: string;
+  version: number;
+  currentStep: number;
+  stepStartedAt: string;
+  points: number;
+  maxPoints: number;
+  tasks: TaskProgressView[];
+}
+
+/** GET /me/environment (libs/environments' EnvironmentView, the fields the bot shows). */
+export interface EnvironmentView {
+  id: string;
+  state: EnvironmentStateName;
+  stateReason: string | null;
+  progressStep: string | null;
+  progressPercent: number;
+  serverUrl: string | null;
+  kubeconfigAvailable: boolean;
+  requestedAt: string;
+  readyAt: string | null;
+}
+
+/** One event of a cohort's log, as published on Redis and served by GET /cohorts/:id/events. */
+export interface BotEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  cohortId: string;
+  at: string;
+  payload: EventPayloads[T];
+  subjectUserId: string | null;
+}
+
+export interface EventPage {
+  items: BotEvent[];
+  head: string;
+  gapBefore: string | null;
+}
+
+/** The first page of GET /cohorts is enough for the bot: a guild maps to a handful of cohorts. */
+export interface CohortSummaryView {
+  id: string;
+  name: string;
+  status: string;
+}
