@@ -32,15 +32,13 @@ redis.on('message', (_channel: string, message: string) => {
   const audience = event.subjectUserId
     ? [`c:${event.cohortId}:staff`, `c:${event.cohortId}:u:${event.subjectUserId}`]
     : [`c:${event.cohortId}:staff`, `c:${event.cohortId}:public`];
-  live
-    .to(audience)
-    .emit('event', {
-      id: event.id,
-      type: event.type,
-      cohortId: event.cohortId,
-      at: event.at,
-      payload: event.payload,
-    });
+  live.to(audience).emit('event', {
+    id: event.id,
+    type: event.type,
+    cohortId: event.cohortId,
+    at: event.at,
+    payload: event.payload,
+  });
 });
 await redis.subscribe(`${process.env.REDIS_PREFIX}:events`);
 

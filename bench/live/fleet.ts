@@ -165,13 +165,14 @@ process.on('message', (message: ToFleet) => {
     })();
   } else if (message.type === 'finish') {
     for (const client of clients) client.socket.close();
-    send({
+    const report: FromFleet = {
       type: 'report',
       summaries: {
         api: summarise('api', message.events, message.redisAt),
         bare: summarise('bare', message.events, message.redisAt),
       },
-    });
-    setTimeout(() => process.exit(0), 100);
+    };
+    // Exit only once the report is handed over: exiting earlier would drop it.
+    process.send!(report, undefined, {}, () => process.exit(0));
   }
 });

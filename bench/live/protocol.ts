@@ -27,7 +27,15 @@ export interface CohortSeed {
   students: string[];
 }
 
-export type ToWriter = { type: 'start'; rate: number; seconds: number; cohorts: CohortSeed[] };
+export type ToWriter = {
+  type: 'start';
+  rate: number;
+  seconds: number;
+  cohorts: CohortSeed[];
+  warmupCohortId: string;
+  /** Share of cohort-wide events (the rest are about one student). */
+  publicShare: number;
+};
 export type FromWriter =
   | { type: 'ready' }
   | {

@@ -6,7 +6,10 @@
  * and reports delivery latency p50/p99 and api memory. Everything runs on 127.0.0.1, in its own
  * throw-away database and Redis prefix, with an overall time limit.
  *
- *   npm run bench:live [-- --clients 2000 --cohorts 20 --rate 200 --seconds 60]
+ *   npm run bench:live [-- --clients 2000 --cohorts 20 --rate 200 --seconds 60 --staff 10 --public 0.1 --fleets 2]
+ *
+ * Per cohort, `--staff` of its sockets are instructors (two people, several tabs), the rest students,
+ * one socket each; `--public` of the events are cohort-wide, the rest are about one student.
  */
 import { PrismaService } from '@kubecohort/database';
 import { Redis } from 'ioredis';
@@ -29,6 +32,7 @@ const RATE = option('rate', 200);
 const SECONDS = option('seconds', 60);
 const STAFF_PER_COHORT = option('staff', 10);
 const FLEETS = option('fleets', 2);
+const PUBLIC_SHARE = option('public', 0.1);
 const INSTRUCTORS_PER_COHORT = 2;
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -144,6 +148,7 @@ async function cleanup(): Promise<void> {
 interface Seeded {
   cohorts: CohortSeed[];
   specs: ClientSpec[];
+  warmupCohortId: string;
 }
 
 async function seed(): Promise<Seeded> {
@@ -222,7 +227,10 @@ async function seed(): Promise<Seeded> {
         });
       }
     }
-    return { cohorts, specs };
+    const warmup = await prisma.cohort.create({
+      data: { name: 'bench warm-up', curriculumVersionId: version.id },
+    });
+    return { cohorts, specs, warmupCohortId: warmup.id };
   } finally {
     await prisma.onApplicationShutdown();
   }
@@ -253,12 +261,14 @@ async function main(): Promise<boolean> {
     loadBefore: os.loadavg()[0]!,
     loadAfter: NaN,
   };
-  log(`machine: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`);
   log(
-    `${CLIENTS} clients per side in ${COHORTS} cohorts (${STAFF_PER_COHORT} staff sockets each), ${RATE} events/s for ${SECONDS} s`,
+    `machine: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`,
+  );
+  log(
+    `${CLIENTS} clients per side in ${COHORTS} cohorts (${STAFF_PER_COHORT} staff sockets each), ${RATE} events/s for ${SECONDS} s, ${PUBLIC_SHARE * 100}% cohort-wide`,
   );
   await createDatabase();
-  const { cohorts, specs } = await seed();
+  const { cohorts, specs, warmupCohortId } = await seed();
   log(`database ${DB_NAME} migrated and seeded`);
 
   const api = start('apps/api/src/main.ts', {
@@ -271,6 +281,8 @@ async function main(): Promise<boolean> {
     JWT_SECRET,
     LOG_LEVEL: 'info',
     COOKIE_SECURE: 'false',
+    // Key for kubeconfigs at rest (environments), required by the api's configuration.
+    ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
   });
   const bare = start('bench/live/bare-server.ts', { REDIS_URL, REDIS_PREFIX: PREFIX });
   const writer = start('bench/live/writer.ts', { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX }, true);
@@ -327,16 +339,28 @@ async function main(): Promise<boolean> {
 
   const samples: { api: number[]; bare: number[] } = { api: [], bare: [] };
   const sampler = setInterval(() => {
-    samples.api.push(usage(api.pid!).rssMiB);
-    samples.bare.push(usage(bare.pid!).rssMiB);
+    try {
+      samples.api.push(usage(api.pid!).rssMiB);
+      samples.bare.push(usage(bare.pid!).rssMiB);
+    } catch {
+      clearInterval(sampler); // a server died; the run fails below
+    }
   }, 1000);
+  sampler.unref();
   log(`writing ${RATE * SECONDS} events through PostgreSQL + Redis...`);
   const cpuBefore = { api: usage(api.pid!).cpuSeconds, bare: usage(bare.pid!).cpuSeconds };
-  writer.send({ type: 'start', rate: RATE, seconds: SECONDS, cohorts });
+  writer.send({
+    type: 'start',
+    rate: RATE,
+    seconds: SECONDS,
+    cohorts,
+    warmupCohortId,
+    publicShare: PUBLIC_SHARE,
+  });
   const written = await nextMessage<Extract<FromWriter, { type: 'done' }>>(
     writer,
     'done',
-    (SECONDS + 60) * 1000,
+    (SECONDS + 120) * 1000,
   );
   await sleep(3000); // let the last deliveries land
   clearInterval(sampler);
@@ -398,9 +422,13 @@ async function main(): Promise<boolean> {
       clients: CLIENTS,
       cohorts: COHORTS,
       staffSocketsPerCohort: STAFF_PER_COHORT,
+      publicShare: PUBLIC_SHARE,
       rate: RATE,
       seconds: SECONDS,
       written: written.events.length,
+      writerSeconds: written.elapsedMs / 1000,
+      achievedRate: written.events.length / (written.elapsedMs / 1000),
+      writerMaxLagMs: written.maxLagMs,
     },
     api: { ...result.api, process: memory('api') },
     bare: { ...result.bare, process: memory('bare') },
@@ -431,15 +459,21 @@ async function main(): Promise<boolean> {
     );
   }
   console.log(`\n${JSON.stringify(report)}\n`);
-  const ratio = report.api.endToEnd.p99 / report.bare.endToEnd.p99;
+  // Acceptance on the fan-out (Redis publish -> client): the part where the two sides differ. End to
+  // end (from the writer's transaction start) adds the same database time to both, so its ratio is
+  // reported but would flatter the api.
+  const ratio = report.api.fanOut.p99 / report.bare.fanOut.p99;
+  const endToEndRatio = report.api.endToEnd.p99 / report.bare.endToEnd.p99;
   const exact =
     report.api.totals.missing === 0 &&
     report.api.totals.duplicates === 0 &&
     report.api.totals.unexpected === 0 &&
-    report.api.totals.outOfOrder === 0;
-  const accepted = ratio <= 2 && exact && report.api.totals.expected === report.api.totals.received;
+    report.api.totals.outOfOrder === 0 &&
+    report.api.totals.expected === report.api.totals.received;
+  const accepted = ratio <= 2 && exact;
   log(
-    `api/bare delivery p99 ratio ${ratio.toFixed(2)} (limit 2.0); api deliveries exact: ${exact} -> ${accepted ? 'ACCEPTED' : 'NOT ACCEPTED'}`,
+    `api/bare p99 ratio: fan-out ${ratio.toFixed(2)} (limit 2.0), end to end ${endToEndRatio.toFixed(2)}; ` +
+      `api deliveries exact (none missing, duplicated, foreign or out of order): ${exact} -> ${accepted ? 'ACCEPTED' : 'NOT ACCEPTED'}`,
   );
   return accepted;
 }

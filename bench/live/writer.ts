@@ -24,24 +24,33 @@ const send = (message: FromWriter): boolean => process.send!(message);
 const app = await NestFactory.createApplicationContext(WriterModule, { logger: ['error', 'warn'] });
 const transactions = app.get(Transactions);
 
-// Deterministic choice of subjects, so every run writes the same mix.
+// Deterministic choice of subjects (mulberry32), so every run writes the same mix. Most live events
+// are about one student (graded, progress, environment, questions, stuck: private to them and staff);
+// `publicShare` are cohort-wide (plan.updated, cohort.updated).
 let seed = 7;
 const random = (limit: number): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed % limit;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * limit);
 };
 
 process.on('message', (message: ToWriter) => {
   if (message.type !== 'start') return;
   void run(message).then(async (done) => {
-    send(done);
+    // Exit only once the (large) message is handed over: exiting earlier would drop it.
+    await new Promise<void>((resolve) => process.send!(done, undefined, {}, () => resolve()));
     await app.close();
     process.exit(0);
   });
 });
 send({ type: 'ready' });
 
-async function run({ rate, seconds, cohorts }: ToWriter): Promise<FromWriter> {
+async function run({ rate, seconds, cohorts, warmupCohortId, publicShare }: ToWriter): Promise<FromWriter> {
+  // Warm the pool and the query paths on a cohort nobody watches, so the clock starts hot.
+  for (let index = 0; index < 50; index++) {
+    await transactions.run((_tx, emit) => emit(warmupCohortId, 'cohort.updated', { fields: ['warm-up'] }));
+  }
   const events: WrittenEvent[] = [];
   const inFlight = new Set<Promise<void>>();
   let failures = 0;
@@ -49,7 +58,15 @@ async function run({ rate, seconds, cohorts }: ToWriter): Promise<FromWriter> {
   let maxLagMs = 0;
   const total = rate * seconds;
   const started = now();
-  for (let k = 0; k < total; k++) {
+  // Bounded: on a machine too busy to keep the rate, stop issuing 30 s after the planned end.
+  const stopAt = started + seconds * 1000 + 30_000;
+  const progress = setInterval(() => {
+    const elapsed = (now() - started) / 1000;
+    console.error(
+      `writer: ${events.length} committed after ${elapsed.toFixed(0)} s, ${inFlight.size} in flight, ${failures} failed`,
+    );
+  }, 10_000);
+  for (let k = 0; k < total && now() < stopAt; k++) {
     const due = started + (k * 1000) / rate;
     const wait = due - now();
     if (wait > 0.5) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -57,7 +74,7 @@ async function run({ rate, seconds, cohorts }: ToWriter): Promise<FromWriter> {
     while (inFlight.size >= 64) await Promise.race(inFlight);
     const cohort = k % cohorts.length;
     const { cohortId, students } = cohorts[cohort]!;
-    const subject = random(2) === 0 ? students[random(students.length)]! : null;
+    const subject = random(1_000_000) >= publicShare * 1_000_000 ? students[random(students.length)]! : null;
     const t0 = now();
     const write = transactions
       .run(async (_tx, emit) =>
@@ -81,5 +98,6 @@ async function run({ rate, seconds, cohorts }: ToWriter): Promise<FromWriter> {
     inFlight.add(write);
   }
   await Promise.all(inFlight);
+  clearInterval(progress);
   return { type: 'done', events, failures, errors, maxLagMs, elapsedMs: now() - started };
 }
