@@ -78,7 +78,10 @@ describe('bot routes: GET /cohorts/:id/discord-members and /cohorts/:id/events',
   it('lists the linked instructors and students, not admins, and pages', async () => {
     const all = await members(cohort.id, '');
     expect(all.status).toBe(200);
-    expect(all.body.items.map((item: { role: string }) => item.role).sort()).toEqual(['instructor', 'student']);
+    expect(all.body.items.map((item: { role: string }) => item.role).sort()).toEqual([
+      'instructor',
+      'student',
+    ]);
     const first = await members(cohort.id, '?limit=1');
     expect(first.body.items).toHaveLength(1);
     const second = await members(cohort.id, `?limit=1&cursor=${first.body.nextCursor}`);

@@ -179,7 +179,7 @@ describe('dashboard (browser)', () => {
     await submission.waitFor();
     const rows = await api.prisma.submission.findMany({ where: { userId: student.id, taskSlug: task.id } });
     expect(rows).toHaveLength(1);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, '05-student-task-submitted', true);
   });
 

@@ -164,7 +164,7 @@ export async function startWorker(options: ProcessOptions): Promise<RunningProce
     WORKER_CONCURRENCY: '10',
     ...options.env,
   });
-  await worker.waitForLog(/worker ready \(health on :(\d+)\)/, 30000);
+  await worker.waitForLog(/worker ready \(health on :(\d+)\)/, 90000);
   return worker;
 }
 
@@ -181,7 +181,7 @@ export async function startApi(
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const port = await api.waitForLog(/api listening on http:\/\/127\.0\.0\.1:(\d+)/, 30000);
+  const port = await api.waitForLog(/api listening on http:\/\/127\.0\.0\.1:(\d+)/, 90000);
   return { api, url: `http://127.0.0.1:${port}` };
 }
 
