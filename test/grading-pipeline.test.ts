@@ -634,7 +634,13 @@ describe('grading pipeline', () => {
         data: keys.map((key) => ({
           topic: 'grading.grade-submission',
           key,
-          payload: { submissionId: key, environment: false },
+          payload: {
+            submissionId: key,
+            userId: key,
+            cohortId: key,
+            taskId: TASKS.selfCheck,
+            environment: false,
+          },
         })),
       });
       const relays = [1, 2, 3].map(() => new OutboxRelay(api.prisma, worker.get(JobQueue), relayOptions()));
@@ -725,7 +731,13 @@ describe('grading pipeline', () => {
         data: {
           topic: 'grading.grade-submission',
           key: id,
-          payload: { submissionId: id, environment: false },
+          payload: {
+            submissionId: id,
+            userId: student.id,
+            cohortId: cohort.id,
+            taskId: TASKS.selfCheck,
+            environment: false,
+          },
           ...(options.lostJob ? { processedAt: longAgo, attempts: options.deliveries ?? 1 } : {}),
         },
       });

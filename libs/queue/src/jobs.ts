@@ -19,9 +19,16 @@ export interface JobPayloads {
   /**
    * Grades one submission. Added by the outbox relay only (job id = the submission id), so a
    * submission is queued exactly when its row committed. `environment`: the task is graded against
-   * the student's environment (grader tasks), so the per-host-cluster limit applies.
+   * the student's environment (grader tasks), so the per-host-cluster limit applies; the student,
+   * cohort and task let the worker find that environment before it claims the submission.
    */
-  'grading.grade-submission': { submissionId: string; environment: boolean };
+  'grading.grade-submission': {
+    submissionId: string;
+    userId: string;
+    cohortId: string;
+    taskId: string;
+    environment: boolean;
+  };
 }
 export type JobName = keyof JobPayloads;
 

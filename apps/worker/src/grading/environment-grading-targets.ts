@@ -1,3 +1,4 @@
+import type { EnvironmentStateName } from '@kubecohort/contracts';
 import { PrismaService } from '@kubecohort/database';
 import {
   type ClusterProbe,
@@ -72,21 +73,13 @@ export class EnvironmentGradingTargets extends GradingTargets {
   }
 
   async forSubmission(subject: GradingSubject): Promise<GradingTargetSet> {
-    const environment = await this.prisma.environment.findUnique({
-      where: { activeUserId: subject.userId },
-      select: {
-        id: true,
-        cohortId: true,
-        userId: true,
-        hostClusterId: true,
-        state: true,
-        namespace: true,
-        workbenchNamespace: true,
-        vclusterName: true,
-        serverUrl: true,
-        kubeconfigEncrypted: true,
-      },
-    });
+    const [environment] = await this.prisma.$queryRaw<
+      (StudentEnvironment & { state: EnvironmentStateName })[]
+    >`
+      SELECT id, cohort_id AS "cohortId", user_id AS "userId", host_cluster_id AS "hostClusterId", state::text AS state,
+             namespace, workbench_namespace AS "workbenchNamespace", vcluster_name AS "vclusterName",
+             server_url AS "serverUrl", kubeconfig_encrypted AS "kubeconfigEncrypted"
+      FROM environments WHERE active_user_id = ${subject.userId}::uuid`;
     if (!environment || environment.cohortId !== subject.cohortId) {
       throw new GradingTargetUnavailable(
         'you have no environment in this cohort: start it from the dashboard, then submit again',

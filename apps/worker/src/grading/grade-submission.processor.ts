@@ -17,8 +17,7 @@ export class GradeSubmissionProcessor implements JobHandler<'grading.grade-submi
   async handle(payload: Payload, job: Job<Payload>): Promise<GradingJobOutcome> {
     const outcome = await this.grader.grade(
       {
-        submissionId: payload.submissionId,
-        environment: payload.environment,
+        ...payload,
         attemptsMade: job.attemptsMade,
         maxAttempts: job.opts.attempts ?? 1,
       },

@@ -25,9 +25,9 @@ interface OutboxRow {
  * Moves committed outbox rows to BullMQ. Woken by NOTIFY (sent in the transaction that wrote the
  * row, so delivered at its commit) on a dedicated LISTEN connection, with a fallback poll.
  *
- * Each batch: lock unprocessed rows FOR UPDATE SKIP LOCKED (two relays never take the same row),
- * add their jobs (job id = the row's key, e.g. the submission id), then mark them processed — in
- * one transaction. A relay that dies between the add and the commit leaves the rows unprocessed;
+ * Each batch, in one transaction: lock unprocessed rows FOR UPDATE SKIP LOCKED (two relays never
+ * take the same row) and mark them processed, add their jobs (job id = the row's key, e.g. the
+ * submission id), then commit. A relay that dies between the add and the commit leaves the rows unprocessed;
  * the next relay adds them again and the job id makes that a no-op. A failed add (Redis down)
  * rolls back and is retried with backoff.
  */
@@ -98,22 +98,28 @@ export class OutboxRelay {
     } while (this.again && !this.stopped);
   }
 
-  /** One batch; returns how many rows it moved. */
+  /**
+   * One batch; returns how many rows it moved. The rows are locked and marked processed by one
+   * statement, and that only commits once their jobs are in the queue: a failed add rolls the mark
+   * back, a crash before COMMIT leaves them for the next relay (which re-adds under the same ids).
+   */
   async drainOnce(): Promise<number> {
     let rows: OutboxRow[] = [];
     try {
       return await this.prisma.$transaction(
         async (tx) => {
           rows = await tx.$queryRaw<OutboxRow[]>`
-            SELECT id, topic, key, payload FROM outbox_messages
-            WHERE processed_at IS NULL AND available_at <= now()
-            ORDER BY id LIMIT ${BATCH}
-            FOR UPDATE SKIP LOCKED`;
-          if (rows.length === 0) return 0;
-          await this.publish(rows);
-          await tx.$executeRaw`
             UPDATE outbox_messages SET processed_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE id = ANY(${rows.map((row) => row.id)}::bigint[])`;
+            WHERE id IN (
+              SELECT id FROM outbox_messages
+              WHERE processed_at IS NULL AND available_at <= now()
+              ORDER BY id LIMIT ${BATCH}
+              FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, topic, key, payload`;
+          if (rows.length === 0) return 0;
+          rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+          await this.publish(rows);
           return rows.length;
         },
         { maxWait: 5000, timeout: ADD_TIMEOUT_MS + 5000 },

@@ -18,9 +18,12 @@ import {
 } from './submission.rules.js';
 import { TaskDefinitions } from './task-definitions.js';
 
-/** One delivery of a grading job. */
+/** One delivery of a grading job: its payload and BullMQ's attempt count. */
 export interface GradingJob {
   submissionId: string;
+  userId: string;
+  cohortId: string;
+  taskId: string;
   /** A grader task: needs the student's environment and a host-cluster slot. */
   environment: boolean;
   /** Failed attempts so far (BullMQ's attemptsMade). */
@@ -71,22 +74,18 @@ export class SubmissionGrader {
 
   private async gradeInEnvironment(job: GradingJob, signal?: AbortSignal): Promise<GradingJobOutcome> {
     const finalAttempt = job.attemptsMade + 1 >= job.maxAttempts;
-    const pending = await this.repository.pending(job.submissionId);
-    if (!pending) return { kind: 'skipped', reason: 'missing' };
-    if (pending.status !== 'queued' && pending.status !== 'running')
-      return { kind: 'skipped', reason: 'finished' };
-    const task = await this.tasks.get(pending.versionId, pending.taskSlug);
-    if (!task || !this.registry.forTask(task.slug)) {
+    if (!this.registry.forTask(job.taskId)) {
       return this.claimAndFail(job, 'this task has no automatic grader yet; ask your instructor');
     }
 
+    // Environment and slot first, claim after: a job waiting for a slot is still `queued`.
     let targets: GradingTargetSet;
     try {
       targets = await this.targets.forSubmission({
-        submissionId: pending.id,
-        userId: pending.userId,
-        cohortId: pending.cohortId,
-        taskId: pending.taskSlug,
+        submissionId: job.submissionId,
+        userId: job.userId,
+        cohortId: job.cohortId,
+        taskId: job.taskId,
       });
     } catch (error) {
       if (error instanceof GradingTargetUnavailable) return this.claimAndFail(job, error.message);
@@ -113,6 +112,8 @@ export class SubmissionGrader {
     try {
       const claimed = await this.repository.claim(job.submissionId);
       if (!claimed) return { kind: 'skipped', reason: 'finished' };
+      const task = await this.tasks.get(claimed.versionId, claimed.taskSlug);
+      if (!task) return this.fail(claimed, `task ${claimed.taskSlug} is not in the cohort's curriculum`);
       let result: GradingResult;
       try {
         result = await this.runtime.grade(task.slug, targets, { signal });

@@ -1,9 +1,10 @@
 import { DomainError } from '@kubecohort/contracts';
-import type { Prisma } from '@kubecohort/database';
+import { type Prisma, PrismaService } from '@kubecohort/database';
 import { ProgressRecorder } from '@kubecohort/progress';
 import { QuestionSolver } from '@kubecohort/qa';
-import { type Emit, Transactions } from '@kubecohort/realtime';
+import { type Emit, EventPublisher, Transactions } from '@kubecohort/realtime';
 import { Injectable, Logger } from '@nestjs/common';
+import { EventBatch } from './event-batch.js';
 import { type FinishedGrading, SubmissionRepository } from './submission.repository.js';
 
 export interface GradedSubmission {
@@ -17,26 +18,38 @@ export interface GradedSubmission {
  * Writes the outcome of a grading — the submission's result and checks, the student's progress
  * (through ProgressRecorder), questions the pass solves, and the `submission.graded` event — in ONE
  * transaction, exactly once: the write is guarded by the claim (status running, attempt number),
- * so a second delivery of the same job, or a stale one, writes nothing.
+ * so a second delivery of the same job, or a stale one, writes nothing. The transaction is short:
+ * one statement for result, checks and the enrolment lock, the recorder's few, one for all events
+ * (EventBatch, so the cohort's event counter is held for one statement), then COMMIT and publish.
  */
 @Injectable()
 export class SubmissionResults {
   private readonly logger = new Logger(SubmissionResults.name);
 
   constructor(
+    private readonly prisma: PrismaService,
     private readonly transactions: Transactions,
+    private readonly publisher: EventPublisher,
     private readonly repository: SubmissionRepository,
     private readonly recorder: ProgressRecorder,
     private readonly solver: QuestionSolver,
   ) {}
 
   /** False when another attempt already wrote (or took over) this submission. */
-  record(submission: GradedSubmission, attempt: number, result: FinishedGrading): Promise<boolean> {
-    return this.transactions.run(async (tx, emit) => {
-      if (!(await this.repository.finish(tx, submission.id, attempt, result))) return false;
-      await this.afterOutcome(tx, emit, submission, result);
-      return true;
-    });
+  async record(submission: GradedSubmission, attempt: number, result: FinishedGrading): Promise<boolean> {
+    const stored = await this.prisma.$transaction(
+      async (tx) => {
+        const { written, enrolled } = await this.repository.finish(tx, submission, attempt, result);
+        if (!written) return null;
+        const batch = new EventBatch();
+        await this.afterOutcome(tx, batch.emit, submission, result, enrolled);
+        return batch.append(tx);
+      },
+      { timeout: 15_000, maxWait: 10_000 },
+    );
+    if (!stored) return false;
+    await this.publisher.publish(stored);
+    return true;
   }
 
   /** Ends an active submission with status error when no grading can be completed (see reconciler). */
@@ -67,9 +80,11 @@ export class SubmissionResults {
     emit: Emit,
     submission: GradedSubmission,
     result: Pick<FinishedGrading, 'status' | 'score' | 'maxScore' | 'checks'>,
+    /** Known already: the caller locked the enrolment (see SubmissionRepository.finish). */
+    enrolled?: boolean,
   ): Promise<void> {
     const failed = result.checks.filter((check) => !check.passed && !check.skipped);
-    const counts = result.status !== 'error' && (await lockActiveEnrollment(tx, submission));
+    const counts = result.status !== 'error' && (enrolled ?? (await lockActiveEnrollment(tx, submission)));
     if (counts) {
       if (result.status === 'passed') {
         await this.solver.onGradingPassed(

@@ -2,7 +2,7 @@ import { PrismaService } from '@kubecohort/database';
 import { JobQueue, queueOf } from '@kubecohort/queue';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
-import { SubmissionRepository } from './submission.repository.js';
+import { type GradingJobPayload, SubmissionRepository } from './submission.repository.js';
 import { SubmissionResults } from './submission-results.js';
 import { GRADE_SUBMISSION_JOB, needsEnvironment } from './submission.rules.js';
 import { TaskDefinitions } from './task-definitions.js';
@@ -66,7 +66,7 @@ export class SubmissionReconciler {
     const stale = await this.repository.stale(this.options.reconcileAfterMs, SCAN_LIMIT);
     const queue = this.jobs.queue(queueOf(GRADE_SUBMISSION_JOB));
     const states = await Promise.all(stale.map((row) => queue.getJobState(row.id)));
-    const redrive: { id: string; environment: boolean }[] = [];
+    const redrive: GradingJobPayload[] = [];
     let abandoned = 0;
     for (const [index, row] of stale.entries()) {
       const state = states[index];
@@ -90,7 +90,13 @@ export class SubmissionReconciler {
         continue;
       }
       const task = await this.tasks.get(row.versionId, row.taskSlug);
-      redrive.push({ id: row.id, environment: task ? needsEnvironment(task) : false });
+      redrive.push({
+        submissionId: row.id,
+        userId: row.userId,
+        cohortId: row.cohortId,
+        taskId: row.taskSlug,
+        environment: task ? needsEnvironment(task) : false,
+      });
     }
     await this.repository.redrive(redrive);
     await this.prune();

@@ -1,8 +1,11 @@
-import type { SubmissionStatusName } from '@kubecohort/contracts';
+import type { EventPayloads } from '@kubecohort/contracts';
 import { Prisma, PrismaService } from '@kubecohort/database';
+import type { JobPayloads } from '@kubecohort/queue';
+import type { StoredEvent } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import type { CheckResult } from '../runtime/grading-result.types.js';
 import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
+import { uuidv7 } from './uuid7.js';
 
 /** PostgreSQL channel the outbox relay LISTENs on; NOTIFY is sent in the writing transaction. */
 export const OUTBOX_CHANNEL = 'kc_outbox';
@@ -34,6 +37,8 @@ export interface NewSubmission {
   environment: boolean;
 }
 
+export type GradingJobPayload = JobPayloads[typeof GRADE_SUBMISSION_JOB];
+
 /** A submission as the grader claimed it: the attempt number guards the final write. */
 export interface ClaimedSubmission {
   id: string;
@@ -43,15 +48,6 @@ export interface ClaimedSubmission {
   versionId: string;
   answer: unknown;
   attempt: number;
-}
-
-export interface PendingSubmission {
-  id: string;
-  cohortId: string;
-  userId: string;
-  taskSlug: string;
-  versionId: string;
-  status: SubmissionStatusName;
 }
 
 export interface FinishedGrading {
@@ -66,6 +62,8 @@ export interface FinishedGrading {
 /** Active (queued or running) submissions whose queue job may have been lost. */
 export interface StaleSubmission {
   id: string;
+  userId: string;
+  cohortId: string;
   taskSlug: string;
   versionId: string;
   /** How many times the outbox row was handed to the queue (0 if it has no row). */
@@ -99,27 +97,72 @@ export class SubmissionRepository {
   }
 
   /**
-   * Inserts a queued submission, its outbox row and a NOTIFY for the relay, in one statement of
-   * the caller's transaction. Returns null when the student already has one queued or running for
-   * the task (the active key is taken).
+   * Accepts a submission in ONE statement (its own transaction): the submission row, its outbox
+   * row (the grading job to be), the `submission.queued` event (the cohort's event counter bumped,
+   * as EventLog does) and a NOTIFY that wakes the relay at commit. Returns the stored event to
+   * publish, or null when the student already has one queued or running for the task.
+   *
+   * Lock order: the enrolment row (key share, in `l`) before the event counter (in `c`), as in
+   * every writer here; the foreign-key checks would otherwise take it only at the end of the
+   * statement, after the counter, and could deadlock with a grading of the same student.
    */
-  async insertQueued(tx: Prisma.TransactionClient, row: NewSubmission): Promise<{ createdAt: Date } | null> {
+  async insertQueued(
+    row: NewSubmission,
+  ): Promise<{ createdAt: Date; event: StoredEvent<'submission.queued'> } | null> {
     const answer = row.answer === null || row.answer === undefined ? null : JSON.stringify(row.answer);
-    const payload = JSON.stringify({ submissionId: row.id, environment: row.environment });
-    const inserted = await tx.$queryRaw<{ createdAt: Date }[]>`
-      WITH s AS (
+    const job: GradingJobPayload = {
+      submissionId: row.id,
+      userId: row.userId,
+      cohortId: row.cohortId,
+      taskId: row.taskSlug,
+      environment: row.environment,
+    };
+    const event: EventPayloads['submission.queued'] = {
+      submissionId: row.id,
+      userId: row.userId,
+      taskId: row.taskSlug,
+    };
+    const inserted = await this.prisma.$queryRaw<{ createdAt: Date; eventId: bigint; eventAt: Date }[]>`
+      WITH l AS (
+        SELECT id FROM enrollments WHERE id = ${row.enrollmentId}::uuid FOR KEY SHARE
+      ), s AS (
         INSERT INTO submissions (id, cohort_id, user_id, enrollment_id, task_slug, active_key, status, answer, grader_id, max_score)
-        VALUES (${row.id}::uuid, ${row.cohortId}::uuid, ${row.userId}::uuid, ${row.enrollmentId}::uuid, ${row.taskSlug},
-                ${activeKey(row.userId, row.taskSlug)}, 'queued', ${answer}::jsonb, ${row.graderId}, ${row.maxScore})
+        SELECT ${row.id}::uuid, ${row.cohortId}::uuid, ${row.userId}::uuid, l.id, ${row.taskSlug},
+               ${activeKey(row.userId, row.taskSlug)}, 'queued', ${answer}::jsonb, ${row.graderId}, ${row.maxScore}
+        FROM l
         ON CONFLICT (active_key) DO NOTHING
         RETURNING id, created_at
       ), o AS (
         INSERT INTO outbox_messages (topic, key, payload)
-        SELECT ${GRADE_SUBMISSION_JOB}, s.id::text, ${payload}::jsonb FROM s
+        SELECT ${GRADE_SUBMISSION_JOB}, s.id::text, ${JSON.stringify(job)}::jsonb FROM s
         RETURNING id
+      ), c AS (
+        INSERT INTO cohort_event_counters (cohort_id, last_id)
+        SELECT ${row.cohortId}::uuid, 1 FROM s
+        ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
+        RETURNING last_id
+      ), e AS (
+        INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
+        SELECT ${row.cohortId}::uuid, c.last_id, 'submission.queued', ${row.userId}::uuid, ${JSON.stringify(event)}::jsonb
+        FROM c
+        RETURNING id, at
       )
-      SELECT s.created_at AS "createdAt", pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified FROM s`;
-    return inserted[0] ? { createdAt: inserted[0].createdAt } : null;
+      SELECT s.created_at AS "createdAt", e.id AS "eventId", e.at AS "eventAt",
+             pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified
+      FROM s, e`;
+    const first = inserted[0];
+    if (!first) return null;
+    return {
+      createdAt: first.createdAt,
+      event: {
+        id: first.eventId.toString(),
+        type: 'submission.queued',
+        cohortId: row.cohortId,
+        at: first.eventAt.toISOString(),
+        payload: event,
+        subjectUserId: row.userId,
+      },
+    };
   }
 
   /** The queued or running submission holding the student's active key for the task, if any. */
@@ -129,16 +172,6 @@ export class SubmissionRepository {
       select: { id: true },
     });
     return row?.id ?? null;
-  }
-
-  /** Read-only look before a claim (grader tasks first need a host-cluster slot). */
-  async pending(id: string): Promise<PendingSubmission | null> {
-    const rows = await this.prisma.$queryRaw<PendingSubmission[]>`
-      SELECT s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
-             c.curriculum_version_id AS "versionId", s.status::text AS status
-      FROM submissions s JOIN cohorts c ON c.id = s.cohort_id
-      WHERE s.id = ${id}::uuid`;
-    return rows[0] ?? null;
   }
 
   /**
@@ -157,43 +190,60 @@ export class SubmissionRepository {
   }
 
   /**
-   * The final write of a grading, in the caller's transaction: only the attempt that holds the
-   * claim (status running, same attempt number) may write, so a redelivered or stale job cannot
-   * write a second result. False when this attempt lost.
+   * The final write of a grading, in the caller's transaction, in one statement: the result, its
+   * checks, and a lock on the student's active enrolment (taken before anything else that
+   * transaction locks; see SubmissionResults). Only the attempt that holds the claim (status
+   * running, same attempt number) may write, so a redelivered or stale job cannot write a second
+   * result: `written` false means this attempt lost. `enrolled` false: the student is no longer
+   * actively enrolled (no progress to record).
    */
   async finish(
     tx: Prisma.TransactionClient,
-    id: string,
+    submission: { id: string; cohortId: string; userId: string },
     attempt: number,
     result: FinishedGrading,
-  ): Promise<boolean> {
+  ): Promise<{ written: boolean; enrolled: boolean }> {
     const finishedAt = result.status === 'pending_review' ? null : new Date();
-    const updated = await tx.$executeRaw`
-      UPDATE submissions
-      SET status = ${result.status}::"SubmissionStatus", score = ${result.score}, max_score = ${result.maxScore},
-          grader_id = COALESCE(${result.graderId}, grader_id), error = ${result.error},
-          finished_at = ${finishedAt}, active_key = NULL
-      WHERE id = ${id}::uuid AND status = 'running' AND attempts = ${attempt}`;
-    if (updated === 0) return false;
-    if (result.checks.length > 0) {
-      await tx.checkResult.createMany({
-        data: result.checks.map((check, position) => ({
-          submissionId: id,
-          position,
-          checkId: check.id,
-          title: check.title,
-          passed: check.passed,
-          skipped: check.skipped,
-          points: check.points,
-          maxPoints: check.maxPoints,
-          message: check.message,
-          hint: check.hint,
-          evidence: check.evidence as Prisma.InputJsonValue,
-          durationMs: Math.max(0, Math.round(check.durationMs)),
-        })),
-      });
-    }
-    return true;
+    const checks = JSON.stringify(
+      result.checks.map((check, position) => ({
+        id: uuidv7(),
+        position,
+        check_id: check.id,
+        title: check.title,
+        passed: check.passed,
+        skipped: check.skipped,
+        points: check.points,
+        max_points: check.maxPoints,
+        message: check.message,
+        hint: check.hint,
+        evidence: check.evidence,
+        duration_ms: Math.max(0, Math.round(check.durationMs)),
+      })),
+    );
+    const [row] = await tx.$queryRaw<{ written: boolean; enrolled: boolean }[]>`
+      WITH u AS (
+        UPDATE submissions
+        SET status = ${result.status}::"SubmissionStatus", score = ${result.score}, max_score = ${result.maxScore},
+            grader_id = COALESCE(${result.graderId}, grader_id), error = ${result.error},
+            finished_at = ${finishedAt}, active_key = NULL
+        WHERE id = ${submission.id}::uuid AND status = 'running' AND attempts = ${attempt}
+        RETURNING id
+      ), ch AS (
+        INSERT INTO check_results (id, submission_id, position, check_id, title, passed, skipped, points, max_points,
+                                   message, hint, evidence, duration_ms)
+        SELECT c.id, u.id, c.position, c.check_id, c.title, c.passed, c.skipped, c.points, c.max_points,
+               c.message, c.hint, c.evidence, c.duration_ms
+        FROM u, jsonb_to_recordset(${checks}::jsonb) AS c(id uuid, position int, check_id text, title text, passed boolean,
+               skipped boolean, points int, max_points int, message text, hint text, evidence jsonb, duration_ms int)
+        RETURNING id
+      ), l AS (
+        SELECT e.id FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
+        WHERE e.cohort_id = ${submission.cohortId}::uuid AND e.user_id = ${submission.userId}::uuid
+          AND e.status = 'active' AND co.deleted_at IS NULL
+        FOR UPDATE OF e
+      )
+      SELECT EXISTS (SELECT 1 FROM u) AS written, EXISTS (SELECT 1 FROM l) AS enrolled`;
+    return { written: row?.written ?? false, enrolled: row?.enrolled ?? false };
   }
 
   /**
@@ -215,7 +265,8 @@ export class SubmissionRepository {
   async stale(olderThanMs: number, limit: number): Promise<StaleSubmission[]> {
     const cutoff = new Date(Date.now() - olderThanMs);
     return this.prisma.$queryRaw<StaleSubmission[]>`
-      SELECT s.id, s.task_slug AS "taskSlug", c.curriculum_version_id AS "versionId",
+      SELECT s.id, s.user_id AS "userId", s.cohort_id AS "cohortId", s.task_slug AS "taskSlug",
+             c.curriculum_version_id AS "versionId",
              COALESCE(o.attempts, 0) AS deliveries
       FROM submissions s
       JOIN cohorts c ON c.id = s.cohort_id
@@ -230,11 +281,10 @@ export class SubmissionRepository {
    * Hands submissions to the relay again: their outbox rows become unprocessed (recreated if
    * pruned) and the relay is woken. The relay re-adds the job under the same id.
    */
-  async redrive(rows: { id: string; environment: boolean }[]): Promise<void> {
-    if (rows.length === 0) return;
-    const values = rows.map(
-      (row) =>
-        Prisma.sql`(${GRADE_SUBMISSION_JOB}, ${row.id}, ${JSON.stringify({ submissionId: row.id, environment: row.environment })}::jsonb)`,
+  async redrive(jobs: GradingJobPayload[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const values = jobs.map(
+      (job) => Prisma.sql`(${GRADE_SUBMISSION_JOB}, ${job.submissionId}, ${JSON.stringify(job)}::jsonb)`,
     );
     await this.prisma.$transaction([
       this.prisma.$executeRaw`

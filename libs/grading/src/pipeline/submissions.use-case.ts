@@ -15,7 +15,7 @@ import {
 } from '@kubecohort/contracts';
 import { Prisma, PrismaService } from '@kubecohort/database';
 import { isStepUnlocked } from '@kubecohort/progress';
-import { Transactions } from '@kubecohort/realtime';
+import { EventPublisher, Transactions } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import { SubmissionRepository } from './submission.repository.js';
 import { SubmissionResults } from './submission-results.js';
@@ -70,9 +70,9 @@ const summarySelect = {
 } satisfies Prisma.SubmissionSelect;
 
 /**
- * Submitting work and reading gradings. A submission is accepted in one short transaction — the
- * row, its outbox row (which the relay turns into the grading job) and `submission.queued` — so it
- * is queued exactly when it exists. Reads are scoped in their WHERE clauses: a student sees their
+ * Submitting work and reading gradings. A submission is accepted in one statement — the row, its
+ * outbox row (which the relay turns into the grading job), `submission.queued` and the relay's
+ * NOTIFY — so it is queued exactly when it exists. Reads are scoped in their WHERE clauses: a student sees their
  * own submissions, staff those of the cohorts they staff; anything else is "not found".
  */
 @Injectable()
@@ -80,6 +80,7 @@ export class Submissions {
   constructor(
     private readonly prisma: PrismaService,
     private readonly transactions: Transactions,
+    private readonly publisher: EventPublisher,
     private readonly repository: SubmissionRepository,
     private readonly tasks: TaskDefinitions,
     private readonly results: SubmissionResults,
@@ -118,28 +119,22 @@ export class Submissions {
     const id = uuidv7(now.getTime());
     // A conflicting submission may finish between our insert and our look-up: then try once more.
     for (let tries = 0; tries < 3; tries += 1) {
-      const existing = await this.transactions.run(async (tx, emit) => {
-        const created = await this.repository.insertQueued(tx, {
-          id,
-          cohortId: context.cohortId,
-          userId: principal.userId,
-          enrollmentId: context.enrollmentId,
-          taskSlug: task.slug,
-          answer,
-          graderId: task.graderId,
-          maxScore: task.maxPoints,
-          environment: needsEnvironment(task),
-        });
-        if (!created) return (await this.repository.activeId(tx, principal.userId, task.slug)) ?? '';
-        await emit(
-          context.cohortId,
-          'submission.queued',
-          { submissionId: id, userId: principal.userId, taskId: task.slug },
-          { subjectUserId: principal.userId },
-        );
-        return null;
+      const created = await this.repository.insertQueued({
+        id,
+        cohortId: context.cohortId,
+        userId: principal.userId,
+        enrollmentId: context.enrollmentId,
+        taskSlug: task.slug,
+        answer,
+        graderId: task.graderId,
+        maxScore: task.maxPoints,
+        environment: needsEnvironment(task),
       });
-      if (existing === null) return { id, status: 'queued' };
+      if (created) {
+        await this.publisher.publish([created.event]);
+        return { id, status: 'queued' };
+      }
+      const existing = await this.repository.activeId(this.prisma, principal.userId, task.slug);
       if (existing) {
         throw new DomainError(
           'conflict',
