@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Client, type ClientEvents, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, type ClientEvents, Events, GatewayIntentBits, Partials, type RESTOptions } from 'discord.js';
 import { BotConfig } from './bot.config.js';
 
 type Listener<E extends keyof ClientEvents> = (...args: ClientEvents[E]) => void;
@@ -43,7 +43,7 @@ export class DiscordClient implements OnModuleDestroy {
       intents,
       // DM channels arrive uncached; threads may be too.
       partials: [Partials.Channel],
-      rest: this.config.DISCORD_API_URL ? { api: this.config.DISCORD_API_URL } : {},
+      rest: discordRestOptions(this.config),
     });
     for (const { event, listener } of this.listeners) this.client.on(event as string, listener);
     this.client.once(Events.ClientReady, (ready) =>
@@ -68,4 +68,17 @@ export class DiscordClient implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.client?.destroy();
   }
+}
+
+/**
+ * discord.js REST settings: the API base (tests point it at a local fake) and Node's own fetch as
+ * the transport. @discordjs/rest's default transport hands multipart bodies (attachments such as
+ * the kubeconfig) to undici's process-wide dispatcher, which a newer undici loaded by another
+ * package replaces with one that rejects them; fetch serialises the form itself.
+ */
+export function discordRestOptions(config: Pick<BotConfig, 'DISCORD_API_URL'>): Partial<RESTOptions> {
+  return {
+    ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}),
+    makeRequest: fetch as unknown as RESTOptions['makeRequest'],
+  };
 }

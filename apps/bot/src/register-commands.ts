@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '@kubecohort/config';
 import { REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { BotConfig } from './bot.config.js';
 import { commandDefinitions } from './commands/command.definitions.js';
+import { discordRestOptions } from './discord.client.js';
 
 /**
  * `npm run bot:register [-- --guild <id> | --global]`: registers (overwrites) the bot's slash
@@ -13,22 +14,26 @@ export async function registerCommands(
   config: BotConfig,
   target: { guildId: string | null },
 ): Promise<{ applicationId: string; count: number; scope: string }> {
-  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(
-    config.DISCORD_TOKEN!,
-  );
-  const applicationId =
-    config.DISCORD_APPLICATION_ID ??
-    ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
-  const body = commandDefinitions();
-  const route = target.guildId
-    ? Routes.applicationGuildCommands(applicationId, target.guildId)
-    : Routes.applicationCommands(applicationId);
-  await rest.put(route, { body });
-  return {
-    applicationId,
-    count: body.length,
-    scope: target.guildId ? `guild ${target.guildId}` : 'global',
-  };
+  const rest = new REST(discordRestOptions(config)).setToken(config.DISCORD_TOKEN!);
+  try {
+    const applicationId =
+      config.DISCORD_APPLICATION_ID ??
+      ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
+    const body = commandDefinitions();
+    const route = target.guildId
+      ? Routes.applicationGuildCommands(applicationId, target.guildId)
+      : Routes.applicationCommands(applicationId);
+    await rest.put(route, { body });
+    return {
+      applicationId,
+      count: body.length,
+      scope: target.guildId ? `guild ${target.guildId}` : 'global',
+    };
+  } finally {
+    // A one-shot REST client: its cache sweepers must not outlive the call.
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
 }
 
 export function parseTarget(args: string[], config: BotConfig): { guildId: string | null } {
