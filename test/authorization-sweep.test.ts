@@ -173,9 +173,15 @@ describe('authorization sweep over every registered route', () => {
     });
     expect(answered.status).toBe(201);
     const serviceToken = await api.createServiceToken(['read-cohorts']);
+    // Other suites may publish newer curriculum versions: take a step-1 task of B's own version.
+    const { curriculumVersionId } = await api.prisma.cohort.findUniqueOrThrow({ where: { id: cohortB.id } });
+    const stepOneTask = await api.prisma.curriculumTask.findFirstOrThrow({
+      where: { versionId: curriculumVersionId, step: { number: 1 } },
+      orderBy: { position: 'asc' },
+    });
     const submitted = await api.request('POST', '/api/v1/submissions', {
       token: studentB.token,
-      body: { taskId: 'foundation-kubernetes-basics' },
+      body: { taskId: stepOneTask.slug },
     });
     expect(submitted.status).toBe(202);
     // A ready environment of student B, with an encrypted kubeconfig, as provisioning leaves it.
