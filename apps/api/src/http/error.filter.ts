@@ -97,6 +97,19 @@ export class ErrorFilter implements ExceptionFilter {
             : 'request body could not be read';
       return [status, { error: HTTP_ERROR_NAMES[status] ?? 'bad_request', message, details: [] }];
     }
+    // PostgreSQL or Redis out of reach (pool exhausted or server down): retryable, not a bug.
+    const message = exception instanceof Error ? exception.message : '';
+    if (
+      /timeout exceeded when trying to connect|ECONNREFUSED|Connection is closed|Can't reach database/i.test(
+        message,
+      )
+    ) {
+      return [
+        503,
+        { error: 'unavailable', message: 'a dependency is unavailable; try again shortly', details: [] },
+        5,
+      ];
+    }
     return [500, { error: 'internal', message: 'internal error', details: [] }];
   }
 }
