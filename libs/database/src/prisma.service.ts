@@ -30,8 +30,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 10,
-      // Fail fast instead of queueing forever when PostgreSQL is gone; /readyz reports it.
-      connectionTimeoutMillis: 3000,
+      // Bounded wait for a connection: long enough to ride out a saturated pool or machine, short
+      // enough that a request fails (503) instead of hanging when PostgreSQL is gone. Readiness
+      // has its own 2 s probe timeout, so /readyz still turns 503 within seconds.
+      connectionTimeoutMillis: 10000,
       idleTimeoutMillis: 30000,
     });
     super({ adapter: new PrismaPg(pool) });
