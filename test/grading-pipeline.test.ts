@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MAX_DELIVERIES, OutboxRelay, SubmissionResults } from '@kubecohort/grading';
+import {
+  GradingTargets,
+  isInfrastructureError,
+  MAX_DELIVERIES,
+  OutboxRelay,
+  SubmissionResults,
+} from '@kubecohort/grading';
 import { JobQueue } from '@kubecohort/queue';
 import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { WorkerConfig } from '../apps/worker/src/worker.config.js';
+import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { ApiHarness } from './support/api-harness.js';
 import { createPrivateDatabase, type PrivateDatabase } from './support/grading-database.js';
 import {
@@ -332,7 +341,7 @@ describe('grading pipeline', () => {
       expect(row.attempts).toBe(2);
     });
 
-    it('no environment, or an environment asleep: error saying so, at once', async () => {
+    it('no environment, an environment asleep, or no cluster probe in this deployment: error saying so, at once', async () => {
       const none = await gradeOne(null);
       expect(none.view).toMatchObject({
         status: 'error',
@@ -341,6 +350,12 @@ describe('grading pipeline', () => {
       expect(none.row.attempts).toBe(1);
       const asleep = await gradeOne('pass', 'sleeping');
       expect(asleep.view).toMatchObject({ status: 'error', error: expect.stringContaining('asleep') });
+      const unreachable = await gradeOne('no-cluster');
+      expect(unreachable.view).toMatchObject({
+        status: 'error',
+        error: expect.stringContaining('Kubernetes tasks is not connected in this deployment'),
+      });
+      expect(unreachable.row.attempts).toBe(1);
     });
 
     it('runs at most GRADING_CONCURRENCY_PER_HOST_CLUSTER (1) gradings per host cluster; other clusters run alongside', async () => {
@@ -758,5 +773,42 @@ describe('grading pipeline', () => {
         reconcileAfterMs: 60_000,
       };
     }
+  });
+
+  describe('production environment access', () => {
+    it('reaches the workbench through libs/environments (exec through the host cluster); no cluster probe yet', async () => {
+      // A worker as deployed (no test graders), serving no queue here: only its bindings are used.
+      const production = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(
+          WorkerConfig.load({
+            ...testWorkerEnv(db.url, { REDIS_PREFIX: `${prefix}:production` }),
+            GRADING_TEST_GRADERS: 'false',
+            WORKER_QUEUES: 'maintenance',
+          }),
+        ),
+        { logger: false },
+      );
+      try {
+        const cluster = await createHostCluster(api.prisma);
+        const cohort = await createGradingCohort(api, {
+          students: 1,
+          environment: () => ({ hostClusterId: cluster }),
+        });
+        const student = cohort.students[0]!;
+        const targets = await production.get(GradingTargets).forSubmission({
+          submissionId: randomUUID(),
+          userId: student.id,
+          cohortId: cohort.id,
+          taskId: 'phase-1-veth-pair',
+        });
+        expect(targets.hostClusterId).toBe(cluster);
+        expect(targets.cluster).toBeUndefined();
+        // The host cluster's credentials are test junk: the exec transport fails as an infrastructure error (retried).
+        const failure = await targets.workbench!.run(['true']).catch((error: unknown) => error);
+        expect(isInfrastructureError(failure)).toBe(true);
+      } finally {
+        await production.close();
+      }
+    });
   });
 });

@@ -138,6 +138,14 @@ const schema = z
         message: 'may only be enabled with NODE_ENV=test (it registers fake graders)',
       });
     }
+    if (config.WORKER_QUEUES.includes('grading') && !config.ENCRYPTION_KEYS && config.NODE_ENV !== 'test') {
+      context.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEYS'],
+        message:
+          'is required when the worker serves the grading queue (graders reach environments with host cluster credentials)',
+      });
+    }
   });
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface below types the validated values

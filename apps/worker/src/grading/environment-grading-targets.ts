@@ -9,6 +9,7 @@ import {
   type GradingSubject,
   type GradingTargetSet,
 } from '@kubecohort/grading';
+import { WorkbenchAccess } from '@kubecohort/environments';
 import { Injectable } from '@nestjs/common';
 
 /** A student's live environment, as the transports need it to reach the workbench and vcluster. */
@@ -27,34 +28,45 @@ export interface StudentEnvironment {
 
 /**
  * Factory of the ports into one environment: an exec transport into its workbench pod and a
- * ClusterProbe on its vcluster (ephemeral-container probes). The class is its own DI token; the
- * implementation belongs to libs/environments + libs/kubernetes (see grading-worker.module.ts).
+ * ClusterProbe on its vcluster (ephemeral-container probes). The class is its own DI token. A port
+ * this deployment cannot provide is undefined (graders needing it then end in `error`, saying so).
  */
 export abstract class EnvironmentTransports {
-  abstract workbench(environment: StudentEnvironment): CommandRunner;
-  abstract cluster(environment: StudentEnvironment): ClusterProbe;
+  abstract workbench(environment: StudentEnvironment): CommandRunner | undefined;
+  abstract cluster(environment: StudentEnvironment): ClusterProbe | undefined;
 }
 
 /**
- * Until libs/environments exports workbench runners and cluster probes, grader tasks cannot reach
- * an environment: the grading ends in `error` at once (no retries), saying so. Quizzes, self-checks
- * and reviews need no environment and are unaffected.
+ * Production transports from libs/environments: the workbench exec transport through the host
+ * cluster's API (WorkbenchAccess, credentials read on the first command). No ClusterProbe exists
+ * yet (reads in the student's vcluster and ephemeral-container probes), so Kubernetes-lab graders
+ * end in `error` saying so, until one is added here.
  */
 @Injectable()
-export class PendingEnvironmentTransports extends EnvironmentTransports {
-  workbench(): CommandRunner {
-    return unavailable();
+export class LiveEnvironmentTransports extends EnvironmentTransports {
+  constructor(private readonly workbenches: WorkbenchAccess) {
+    super();
   }
 
-  cluster(): ClusterProbe {
-    return unavailable();
+  workbench(environment: StudentEnvironment): CommandRunner {
+    return this.workbenches.runnerForEnvironment(environment);
+  }
+
+  cluster(): undefined {
+    return undefined;
   }
 }
 
-function unavailable(): never {
-  throw new GradingTargetUnavailable(
-    'automatic grading of environment tasks is not connected in this deployment yet; ask your instructor to grade it',
-  );
+/** A worker without ENCRYPTION_KEYS cannot read host cluster credentials: no environment access. */
+@Injectable()
+export class NoEnvironmentTransports extends EnvironmentTransports {
+  workbench(): undefined {
+    return undefined;
+  }
+
+  cluster(): undefined {
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
-import { AuditTrail, CohortAccess } from '@kubecohort/auth';
+import { AuditTrail, CohortAccess, ENCRYPTION_KEYS, SecretBox } from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
+import { HostClusterRegistry, throwawayEncryptionKeys, WorkbenchAccess } from '@kubecohort/environments';
 import {
   GRADER_SPECS,
   GraderRegistry,
@@ -14,6 +15,7 @@ import {
   SubmissionReconciler,
   SubmissionsModule,
 } from '@kubecohort/grading';
+import { KubernetesModule } from '@kubecohort/kubernetes';
 import {
   type DynamicModule,
   Global,
@@ -21,12 +23,14 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
+  type Provider,
 } from '@nestjs/common';
 import type { WorkerConfig } from '../worker.config.js';
 import {
   EnvironmentGradingTargets,
   EnvironmentTransports,
-  PendingEnvironmentTransports,
+  LiveEnvironmentTransports,
+  NoEnvironmentTransports,
 } from './environment-grading-targets.js';
 import { GradeSubmissionProcessor } from './grade-submission.processor.js';
 import { TestEnvironmentTransports, withTestGraders } from './test-environment.transports.js';
@@ -39,12 +43,50 @@ class WorkerAuditModule {}
 const SERVES_GRADING = Symbol('SERVES_GRADING');
 
 /**
+ * How this worker reaches students' environments: fakes under GRADING_TEST_GRADERS; otherwise
+ * libs/environments' workbench exec transport through the host cluster's API (credentials
+ * decrypted with ENCRYPTION_KEYS, a throwaway key under NODE_ENV=test, as for provisioning).
+ */
+function transports(
+  config: WorkerConfig,
+  test: boolean,
+): { imports: DynamicModule[]; providers: Provider[] } {
+  if (test)
+    return {
+      imports: [],
+      providers: [{ provide: EnvironmentTransports, useClass: TestEnvironmentTransports }],
+    };
+  const keys = config.ENCRYPTION_KEYS ?? (config.NODE_ENV === 'test' ? throwawayEncryptionKeys() : undefined);
+  if (!keys)
+    return {
+      imports: [],
+      providers: [{ provide: EnvironmentTransports, useClass: NoEnvironmentTransports }],
+    };
+  return {
+    imports: [
+      KubernetesModule.forRoot({
+        qps: config.KUBE_CLIENT_QPS,
+        requestTimeoutMs: config.KUBE_REQUEST_TIMEOUT_MS,
+        retryAttempts: config.KUBE_RETRY_ATTEMPTS,
+      }),
+    ],
+    providers: [
+      { provide: ENCRYPTION_KEYS, useValue: keys },
+      SecretBox,
+      HostClusterRegistry,
+      WorkbenchAccess,
+      { provide: EnvironmentTransports, useClass: LiveEnvironmentTransports },
+    ],
+  };
+}
+
+/**
  * The worker's side of the grading pipeline: the grade-submission processor, and — when this
  * worker serves the grading queue — the outbox relay and the lost-job reconciler.
  *
  * Environment access: EnvironmentGradingTargets finds the student's environment row and asks
- * EnvironmentTransports for the ports. Production binds PendingEnvironmentTransports until
- * libs/environments exports a factory of workbench runners and cluster probes; tests and the
+ * EnvironmentTransports for the ports (see `transports`): the workbench through libs/environments;
+ * no ClusterProbe exists yet, so Kubernetes-lab graders end in `error` saying so. Tests and the
  * benchmark (GRADING_TEST_GRADERS=1, NODE_ENV=test only) bind fakes and a trivial grader.
  */
 @Module({})
@@ -62,17 +104,15 @@ export class GradingWorkerModule implements OnApplicationBootstrap, OnModuleDest
       reconcileAfterMs: config.GRADING_RECONCILE_AFTER_MS,
     };
     const test = config.GRADING_TEST_GRADERS && config.NODE_ENV === 'test';
+    const environment = transports(config, test);
     return {
       module: GradingWorkerModule,
-      imports: [WorkerAuditModule, SubmissionsModule],
+      imports: [WorkerAuditModule, SubmissionsModule, ...environment.imports],
       providers: [
         { provide: GRADING_PIPELINE_OPTIONS, useValue: options },
         { provide: GRADER_SPECS, useValue: test ? withTestGraders(GRADERS) : GRADERS },
         { provide: SERVES_GRADING, useValue: config.WORKER_QUEUES.includes('grading') },
-        {
-          provide: EnvironmentTransports,
-          useClass: test ? TestEnvironmentTransports : PendingEnvironmentTransports,
-        },
+        ...environment.providers,
         { provide: GradingTargets, useClass: EnvironmentGradingTargets },
         GraderRegistry,
         GraderRuntime,

@@ -18,6 +18,7 @@ import { EnvironmentTransports, type StudentEnvironment } from './environment-gr
  *   `infra` the API is unreachable (InfrastructureError, retried, then `error`)
  *   `flaky` unreachable on the first call in this process, then as `pass`
  *   `slow-<ms>` answers after <ms> milliseconds, as `pass`
+ *   `no-cluster` no cluster probe at all (as a deployment without one)
  */
 
 export const TEST_GRADED_TASK = 'environment-sandbox-app';
@@ -57,8 +58,9 @@ export class TestEnvironmentTransports extends EnvironmentTransports {
     };
   }
 
-  cluster(environment: StudentEnvironment): ClusterProbe {
+  cluster(environment: StudentEnvironment): ClusterProbe | undefined {
     const mode = environment.vclusterName ?? 'pass';
+    if (mode === 'no-cluster') return undefined;
     const answer = async <T>(value: T): Promise<T> => {
       const slow = /^slow-(\d+)$/.exec(mode);
       if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));

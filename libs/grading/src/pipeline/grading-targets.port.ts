@@ -9,7 +9,10 @@ export interface GradingSubject {
   taskId: string;
 }
 
-/** The ports a grader needs for one student, and where their environment runs. */
+/**
+ * The ports into one student's environment, and where it runs. A port this deployment cannot
+ * provide is absent: graders that need it end in `error` at once, saying so (no retries).
+ */
 export interface GradingTargetSet extends GradingEnvironment {
   /** The host cluster the student's environment lives on: gradings are limited per host cluster. */
   hostClusterId?: string | null;

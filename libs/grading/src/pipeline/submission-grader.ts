@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { GraderSpec } from '../runtime/check-spec.types.js';
 import { GraderRegistry, GraderRuntime } from '../runtime/grader.registry.js';
+import { transportOf } from '../runtime/grader.validator.js';
 import type { GradingResult } from '../runtime/grading-result.types.js';
 import { InfrastructureError, isInfrastructureError } from '../runtime/infrastructure.error.js';
 import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
@@ -74,9 +76,8 @@ export class SubmissionGrader {
 
   private async gradeInEnvironment(job: GradingJob, signal?: AbortSignal): Promise<GradingJobOutcome> {
     const finalAttempt = job.attemptsMade + 1 >= job.maxAttempts;
-    if (!this.registry.forTask(job.taskId)) {
-      return this.claimAndFail(job, 'this task has no automatic grader yet; ask your instructor');
-    }
+    const grader = this.registry.forTask(job.taskId);
+    if (!grader) return this.claimAndFail(job, 'this task has no automatic grader yet; ask your instructor');
 
     // Environment and slot first, claim after: a job waiting for a slot is still `queued`.
     let targets: GradingTargetSet;
@@ -93,6 +94,15 @@ export class SubmissionGrader {
       return this.claimAndFail(
         job,
         `the grading could not reach your environment: ${(error as Error).message}`,
+      );
+    }
+
+    const missing = missingTransport(grader, targets);
+    if (missing) {
+      // This deployment cannot reach that part of environments: retrying will not change it.
+      return this.claimAndFail(
+        job,
+        `automatic grading of ${missing === 'cluster' ? 'Kubernetes' : 'workbench'} tasks is not connected in this deployment yet; ask your instructor to grade it`,
       );
     }
 
@@ -158,6 +168,16 @@ export class SubmissionGrader {
     }
     return { kind: 'graded', status: result.status };
   }
+}
+
+/** A transport the grader's checks need that the environment's targets do not provide. */
+function missingTransport(grader: GraderSpec, targets: GradingTargetSet): 'workbench' | 'cluster' | null {
+  for (const check of grader.checks) {
+    const transport = transportOf(check);
+    if (transport === 'workbench' && !targets.workbench) return 'workbench';
+    if (transport === 'cluster' && !targets.cluster) return 'cluster';
+  }
+  return null;
 }
 
 function fromLocal(task: TaskDefinition, answer: unknown): FinishedGrading {
