@@ -35,8 +35,8 @@ export interface GradingJob {
 
 export type GradingJobOutcome =
   | { kind: 'graded'; status: FinishedGrading['status'] }
-  /** Nothing to do: the submission is finished, gone, or another attempt wrote it. */
-  | { kind: 'skipped'; reason: 'finished' | 'missing' | 'superseded' }
+  /** Nothing to do: the submission is finished (or gone), or another attempt wrote it. */
+  | { kind: 'skipped'; reason: 'finished' | 'superseded' }
   /** The host cluster is at its limit: deliver the job again after `delayMs`. */
   | { kind: 'wait'; delayMs: number };
 
