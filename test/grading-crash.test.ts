@@ -12,6 +12,7 @@ import {
   TASKS,
   TEST_ENCRYPTION_KEYS,
   testWorkerEnv,
+  waitFor,
   waitUntilGraded,
 } from './support/grading-fixtures.js';
 import { assertBuilt, DIST, RunningProcess } from './support/processes.js';
@@ -237,7 +238,11 @@ describe('grading under crashes (real processes)', () => {
     return createGradingCohort(fixtures, {
       students: STUDENTS,
       unlocked: [1, 2],
-      environment: (index) => ({ hostClusterId: clusters[index % 2]!, mode: 'slow-20' }),
+      // Every tenth grading takes 2 s, so gradings are surely in flight when the crash comes.
+      environment: (index) => ({
+        hostClusterId: clusters[index % 2]!,
+        mode: index % 10 === 0 ? 'slow-2000' : 'slow-20',
+      }),
     });
   }
 
@@ -255,6 +260,18 @@ describe('grading under crashes (real processes)', () => {
         console.log('sent', done, Date.now() - burstStarted, 'ms');
       if (done === 150 && !stopped) {
         stopped = true;
+        // Crash while jobs wait in Redis (handed over by the relay, not yet claimed): those are lost.
+        await waitFor(
+          'a job waiting in Redis',
+          async () =>
+            (
+              await fixtures.prisma.$queryRaw<{ n: bigint }[]>`
+              SELECT count(*) AS n FROM submissions s JOIN outbox_messages o ON o.key = s.id::text
+              WHERE s.cohort_id = ${cohort.id}::uuid AND s.status = 'queued' AND o.processed_at IS NOT NULL`
+            )[0]!.n > 0n,
+          10_000,
+          20,
+        );
         await redis.stop();
       }
       // Submissions keep being accepted meanwhile (PostgreSQL only); Redis comes back, empty.
@@ -286,12 +303,15 @@ describe('grading under crashes (real processes)', () => {
     const ids = await burst(planned, async (done) => {
       if (done === 150 && !killed) {
         killed = true;
-        // Only count it if the worker was really in the middle of grading.
-        expect(
-          await fixtures.prisma.submission.count({
-            where: { cohortId: cohort.id, status: { not: 'queued' } },
-          }),
-        ).toBeGreaterThan(0);
+        // Kill it in the middle of a grading (a slow one runs for 2 s).
+        await waitFor(
+          'a grading in progress',
+          async () =>
+            (await fixtures.prisma.submission.count({ where: { cohortId: cohort.id, status: 'running' } })) >
+            0,
+          10_000,
+          20,
+        );
         await first.stop('SIGKILL');
       }
       if (done === 350 && !restarted) restarted = startWorker(prefix);
