@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { staffedCohorts, type Principal } from '@kubecohort/auth';
 import { matrixCell, type ProgressMatrixPage } from '@kubecohort/contracts';
-import { ProgressMatrixCache } from '@kubecohort/progress';
+import { PreparedStatements, ProgressMatrixCache } from '@kubecohort/progress';
 import { ApiHarness, type TestUser } from './support/api-harness.js';
 import {
   attempt,
@@ -279,6 +279,11 @@ describe('GET /cohorts/:id/progress (the matrix)', () => {
       expect(patched[part]).toEqual(built[part].slice(0, 3));
     }
     expect(patched.students.map((student) => student.currentStep)).not.toEqual([1, 1, 1]);
+  });
+
+  it("runs its hot path as prepared statements on the database's own pool", () => {
+    // Falls back to Prisma (correct, slower) if libs/database ever stops keeping the pool in `pool`.
+    expect(api.app.get(PreparedStatements).prepared).toBe(true);
   });
 
   it('serves concurrent reads of a new version from one build', async () => {

@@ -35,9 +35,10 @@ export {
   MATRIX_DEFAULT_LIMIT,
   MATRIX_MAX_LIMIT,
   ProgressMatrixService,
-  staffScopeSql,
+  staffScope,
   type MatrixRequest,
 } from './progress-matrix.service.js';
+export { PreparedStatements } from './prepared-statements.js';
 export { ProgressModule } from './progress.module.js';
 export {
   OVERRIDE_STATUSES,

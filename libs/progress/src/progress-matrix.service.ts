@@ -11,6 +11,7 @@ import {
 import { Prisma, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { CurriculumCatalog, type VersionCatalog } from './curriculum.catalog.js';
+import { PreparedStatements } from './prepared-statements.js';
 import {
   type CachedPage,
   type CacheSource,
@@ -41,9 +42,12 @@ interface MatrixHead {
   revision: string;
   /** Comma-separated numbers of the steps unlocked now. */
   unlocked: string;
-  /** Events after the kept page's version, up to `revision` (null when none or none asked for). */
+}
+
+interface Changes {
+  /** Events after the kept page's version, up to the new one (null when none). */
   events: { type: string; userId: string | null }[] | null;
-  /** Current rows of the students those progress events name (null when none). */
+  /** Current rows of the page's students those progress events name (null when none). */
   rows: (CellRow & { step: number })[] | null;
 }
 
@@ -91,18 +95,48 @@ const REBUILD_AFTER_MS = 60_000;
 /** Pages kept for patching, per process. */
 const KEPT_PAGES = 128;
 
+/** $1 cohort, $2 now, $3 the instructor who must teach it (null: any staff, see staffScope). */
+const HEAD_SQL = `
+  SELECT c.curriculum_version_id::text AS "versionId",
+         COALESCE(ec.last_id, 0)::text AS revision,
+         COALESCE((SELECT string_agg(s.step_number::text, ',' ORDER BY s.step_number)
+                   FROM cohort_steps s
+                   WHERE s.cohort_id = c.id AND (NOT s.locked OR s.unlocks_at <= $2)), '') AS unlocked
+  FROM cohorts c
+  LEFT JOIN cohort_event_counters ec ON ec.cohort_id = c.id
+  WHERE c.id = $1::uuid AND c.deleted_at IS NULL
+    AND ($3::uuid IS NULL
+         OR EXISTS (SELECT 1 FROM cohort_instructors ci WHERE ci.cohort_id = c.id AND ci.user_id = $3::uuid))`;
+
+/** $1 cohort, events after $2 up to $3, rows of those of the students $4 that progress events name. */
+const CHANGES_SQL = `
+  WITH changes AS (
+    SELECT type, payload->>'userId' AS "userId"
+    FROM events
+    WHERE cohort_id = $1::uuid AND id > $2::bigint AND id <= $3::bigint
+    ORDER BY id
+    LIMIT ${MAX_PATCH_EVENTS + 1}
+  )
+  SELECT (SELECT json_agg(json_build_object('type', type, 'userId', "userId")) FROM changes) AS events,
+         (SELECT json_agg(json_build_object('u', e.user_id, 'step', e.current_step, 't', tp.task_slug,
+                                            's', tp.status, 'a', tp.attempts, 'p', tp.points,
+                                            'at', floor(extract(epoch FROM tp.updated_at))::int))
+          FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
+          WHERE e.cohort_id = $1::uuid AND e.user_id = ANY($4::uuid[])
+            AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows`;
+
 /**
  * The cohort progress matrix (students × tasks), paginated by student, in the compact wire format
  * of ProgressMatrixPage.
  *
- * Every request reads the cohort in one statement — scoped to the caller, with its progress version
- * (the cohort's event counter, bumped by every event in the writing transaction) and its unlocked
- * steps. The page is cached under all of these, serialised, so a hit sends bytes without touching
- * JSON. The same statement also returns what changed since the version of the page this process
- * keeps: the events in between (committed in id order, so none is missed) and the current rows of
- * the students they name. A new version is then patched in memory, without another query. A page is
- * built from scratch (one query for the page of students, one for their progress rows; the tasks
- * from the per-version catalog) only when none is kept, or after a plan, enrolment or cohort event.
+ * Every request reads the cohort in one prepared statement — scoped to the caller, with its
+ * progress version (the cohort's event counter, bumped by every event in the writing transaction)
+ * and its unlocked steps. The page is cached under all of these, serialised, so a hit sends bytes
+ * without touching JSON. A new version is patched from the one this process keeps: one statement
+ * reads the events in between (committed in id order, so none is missed) and the current rows of
+ * the page's students they name. A page is built from scratch (one query for the page of students,
+ * one for their progress rows; the tasks from the per-version catalog) only when none is kept, or
+ * after a plan, enrolment or cohort event.
  */
 @Injectable()
 export class ProgressMatrixService {
@@ -110,6 +144,7 @@ export class ProgressMatrixService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly statements: PreparedStatements,
     private readonly catalog: CurriculumCatalog,
     private readonly cache: ProgressMatrixCache,
     private readonly clock: Clock,
@@ -132,55 +167,30 @@ export class ProgressMatrixService {
         { field: 'cursor', problem: 'is not a cursor this list returned' },
       ]);
     }
-    const place = `${cohortId}:${limit}:${request.cursor ?? ''}`;
-    const kept = this.kept.get(place);
-    const patchable = kept && Date.now() - kept.builtAt < REBUILD_AFTER_MS ? kept : undefined;
-    const head = await this.head(principal, cohortId, patchable?.revision ?? null);
+    const head = await this.head(principal, cohortId);
     // Everything a page depends on is in its key: its place, the curriculum version, the steps
     // unlocked now (a scheduled unlock passes without an event) and the cohort's progress version.
+    const place = `${cohortId}:${limit}:${request.cursor ?? ''}`;
     const key = `${place}:${head.versionId}:${head.unlocked}:${head.revision}`;
     const { page, source } = await this.cache.get(key, (fromRedis) =>
-      this.produce(place, cohortId, head, patchable, limit, cursor, fromRedis),
+      this.produce(place, cohortId, head, limit, cursor, fromRedis),
     );
     return { ...page, source };
   }
 
   /**
-   * The cohort if the caller is its staff — with its curriculum version, unlocked steps and
-   * progress version — and what changed after `since` (the kept page's version), in one round trip.
-   * The scope condition is staffedCohorts() written in SQL for this hot path (see staffScopeSql);
-   * the changes are read through the scoped row only.
+   * The cohort if the caller is its staff, with its curriculum version, unlocked steps and progress
+   * version, in one round trip (a prepared statement). The scope condition is staffedCohorts()
+   * written in SQL for this hot path (see staffScope).
    */
-  private async head(principal: Principal, cohortId: string, since: bigint | null): Promise<MatrixHead> {
-    const scope = staffScopeSql(principal);
-    if (!scope) throw DomainError.notFound('cohort');
-    const after = since === null ? null : since.toString();
-    const rows = await this.prisma.$queryRaw<MatrixHead[]>`
-      WITH head AS (
-        SELECT c.curriculum_version_id::text AS "versionId",
-               COALESCE(ec.last_id, 0) AS revision,
-               COALESCE((SELECT string_agg(s.step_number::text, ',' ORDER BY s.step_number)
-                         FROM cohort_steps s
-                         WHERE s.cohort_id = c.id AND (NOT s.locked OR s.unlocks_at <= ${this.clock.now()})), '') AS unlocked
-        FROM cohorts c
-        LEFT JOIN cohort_event_counters ec ON ec.cohort_id = c.id
-        WHERE c.id = ${cohortId}::uuid AND c.deleted_at IS NULL AND ${scope}
-      ), changes AS (
-        SELECT e.type, e.payload->>'userId' AS "userId"
-        FROM head h
-        JOIN events e ON e.cohort_id = ${cohortId}::uuid AND e.id > ${after}::bigint AND e.id <= h.revision
-        ORDER BY e.id
-        LIMIT ${MAX_PATCH_EVENTS + 1}
-      )
-      SELECT h."versionId", h.revision::text AS revision, h.unlocked,
-             (SELECT json_agg(json_build_object('type', type, 'userId', "userId")) FROM changes) AS events,
-             (SELECT json_agg(json_build_object('u', e.user_id, 'step', e.current_step, 't', tp.task_slug,
-                                                's', tp.status, 'a', tp.attempts, 'p', tp.points,
-                                                'at', floor(extract(epoch FROM tp.updated_at))::int))
-              FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
-              WHERE e.cohort_id = ${cohortId}::uuid
-                AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows
-      FROM head h`;
+  private async head(principal: Principal, cohortId: string): Promise<MatrixHead> {
+    const scope = staffScope(principal);
+    if (scope === false) throw DomainError.notFound('cohort');
+    const rows = await this.statements.query<MatrixHead>('progress_matrix_head_v1', HEAD_SQL, [
+      cohortId,
+      this.clock.now(),
+      scope.instructorId,
+    ]);
     const head = rows[0];
     if (!head) throw DomainError.notFound('cohort');
     return head;
@@ -190,13 +200,14 @@ export class ProgressMatrixService {
     place: string,
     cohortId: string,
     head: MatrixHead,
-    kept: PageState | undefined,
     limit: number,
     cursor: MatrixCursor | null,
     fromRedis: () => Promise<Buffer | null>,
   ): Promise<Produced> {
     const revision = BigInt(head.revision);
-    let state = kept ? patch(kept, head, revision) : null;
+    const kept = this.kept.get(place);
+    let state =
+      kept && Date.now() - kept.builtAt < REBUILD_AFTER_MS ? await this.patch(kept, head, revision) : null;
     let kind: Produced['kind'] = 'patch';
     if (!state) {
       // Another api instance may have built this version already.
@@ -212,6 +223,49 @@ export class ProgressMatrixService {
       this.kept.set(place, state);
     }
     return { body: serialise(state, Math.floor(this.clock.now().getTime() / 1000)), kind };
+  }
+
+  /**
+   * The kept page brought to `revision`, from the events in between (committed in id order, so
+   * none is missed) and the current rows of the page's students they name, read in one prepared
+   * statement; null when it must be rebuilt (other curriculum version or unlocked steps, plan,
+   * enrolment or cohort events, too many events).
+   */
+  private async patch(kept: PageState, head: MatrixHead, revision: bigint): Promise<PageState | null> {
+    if (kept.versionId !== head.versionId || kept.unlocked !== head.unlocked || kept.revision > revision)
+      return null;
+    if (kept.revision === revision) return kept;
+    const [changes] = await this.statements.query<Changes>('progress_matrix_changes_v1', CHANGES_SQL, [
+      kept.cohortId,
+      kept.revision.toString(),
+      revision.toString(),
+      [...kept.rowOf.keys()],
+    ]);
+    const events = changes?.events ?? [];
+    if (events.length > MAX_PATCH_EVENTS) return null;
+    const changed = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'progress.updated') {
+        if (event.userId && kept.rowOf.has(event.userId)) changed.add(event.userId);
+      } else if (!NO_MATRIX_CHANGE.has(event.type as EventType)) {
+        return null;
+      }
+    }
+    const byUser = new Map<string, { step: number; cells: CellRow[] }>();
+    for (const cell of changes?.rows ?? []) {
+      const entry = byUser.get(cell.u) ?? { step: cell.step, cells: [] };
+      if (cell.t !== null) entry.cells.push(cell);
+      byUser.set(cell.u, entry);
+    }
+    const rows = [...kept.rows];
+    for (const userId of changed) {
+      const entry = byUser.get(userId);
+      if (!entry) return null; // the student left the cohort
+      const index = kept.rowOf.get(userId)!;
+      const old = kept.rows[index]!;
+      rows[index] = studentRow(old.userId, old.displayName, entry.step, kept, entry.cells);
+    }
+    return { ...kept, revision, rows };
   }
 
   private async build(
@@ -280,41 +334,6 @@ export class ProgressMatrixService {
   }
 }
 
-/**
- * The kept page brought to `revision` with the head's changes; null when it must be rebuilt (other
- * curriculum version or unlocked steps, plan/enrolment/cohort events, too many events).
- */
-function patch(kept: PageState, head: MatrixHead, revision: bigint): PageState | null {
-  if (kept.versionId !== head.versionId || kept.unlocked !== head.unlocked || kept.revision > revision)
-    return null;
-  if (kept.revision === revision) return kept;
-  const events = head.events ?? [];
-  if (events.length > MAX_PATCH_EVENTS) return null;
-  const changed = new Set<string>();
-  for (const event of events) {
-    if (event.type === 'progress.updated') {
-      if (event.userId && kept.rowOf.has(event.userId)) changed.add(event.userId);
-    } else if (!NO_MATRIX_CHANGE.has(event.type as EventType)) {
-      return null;
-    }
-  }
-  const byUser = new Map<string, { step: number; cells: CellRow[] }>();
-  for (const cell of head.rows ?? []) {
-    const entry = byUser.get(cell.u) ?? { step: cell.step, cells: [] };
-    if (cell.t !== null) entry.cells.push(cell);
-    byUser.set(cell.u, entry);
-  }
-  const rows = [...kept.rows];
-  for (const userId of changed) {
-    const entry = byUser.get(userId);
-    if (!entry) return null; // the student left the cohort
-    const index = kept.rowOf.get(userId)!;
-    const old = kept.rows[index]!;
-    rows[index] = studentRow(old.userId, old.displayName, entry.step, kept, entry.cells);
-  }
-  return { ...kept, revision, rows };
-}
-
 function studentRow(
   userId: string,
   displayName: string,
@@ -363,18 +382,18 @@ function serialise(state: PageState, generatedAt: number): Buffer {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * staffedCohorts() (libs/auth) as a SQL condition on `c` (cohorts), for raw hot-path queries:
- * admins and services (routes open to them checked their scope) see every live cohort, instructors
- * the cohorts they teach, students none (null). test/progress-matrix.test.ts checks both agree.
+ * staffedCohorts() (libs/auth) as the parameter of the hot path's prepared statements: false for
+ * students (no cohort), else the instructor whose teaching the cohort must match (null for admins and
+ * services — routes open to services checked their scope). test/progress-matrix.test.ts checks both agree.
  */
-export function staffScopeSql(principal: Principal): Prisma.Sql | null {
-  if (principal.kind === 'service') return Prisma.sql`TRUE`;
+export function staffScope(principal: Principal): { instructorId: string | null } | false {
+  if (principal.kind === 'service') return { instructorId: null };
   switch (principal.role) {
     case 'admin':
-      return Prisma.sql`TRUE`;
+      return { instructorId: null };
     case 'instructor':
-      return Prisma.sql`EXISTS (SELECT 1 FROM cohort_instructors ci WHERE ci.cohort_id = c.id AND ci.user_id = ${principal.userId}::uuid)`;
+      return { instructorId: principal.userId };
     case 'student':
-      return null;
+      return false;
   }
 }

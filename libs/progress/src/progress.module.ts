@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CohortScope } from './cohort-scope.repository.js';
 import { CurriculumCatalog } from './curriculum.catalog.js';
 import { PlanService } from './plan.service.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { ProgressMatrixCache } from './progress-matrix.cache.js';
 import { ProgressMatrixService } from './progress-matrix.service.js';
 import { ProgressRecorder } from './progress.recorder.js';
@@ -11,6 +12,7 @@ const providers = [
   CohortScope,
   CurriculumCatalog,
   PlanService,
+  PreparedStatements,
   ProgressMatrixCache,
   ProgressMatrixService,
   ProgressRecorder,
