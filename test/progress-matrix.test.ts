@@ -281,6 +281,30 @@ describe('GET /cohorts/:id/progress (the matrix)', () => {
     expect(patched.students.map((student) => student.currentStep)).not.toEqual([1, 1, 1]);
   });
 
+  it('stays fresh under concurrent reads: every read sent after a write returns shows it', async () => {
+    const cohort = await createProgressCohort(api, { unlocked: [1] });
+    const [student] = await students(cohort, 1);
+    const quiz = cohort.tasks.find((task) => task.step === 1 && task.completion === 'quiz')!;
+    const token = cohort.instructor.token;
+    let stop = false;
+    // Readers that keep a read in flight at all times, so later reads meet running ones.
+    const background = Array.from({ length: 6 }, async () => {
+      while (!stop) await matrix(cohort.id, token);
+    });
+    for (let attemptNumber = 1; attemptNumber <= 5; attemptNumber += 1) {
+      await recorder(api).recordAttempt(
+        attempt(cohort, student!, quiz, 'failed', { failedCheckIds: [`c${attemptNumber}`] }),
+      );
+      const pages = await Promise.all(Array.from({ length: 8 }, () => matrix(cohort.id, token)));
+      for (const res of pages) {
+        const page = res.body as ProgressMatrixPage;
+        expect(page.attempts[0]![page.tasks.findIndex((task) => task.id === quiz.id)]).toBe(attemptNumber);
+      }
+    }
+    stop = true;
+    await Promise.all(background);
+  });
+
   it("runs its hot path as prepared statements on the database's own pool", () => {
     // Falls back to Prisma (correct, slower) if libs/database ever stops keeping the pool in `pool`.
     expect(api.app.get(PreparedStatements).prepared).toBe(true);

@@ -490,6 +490,7 @@ async function main(): Promise<void> {
       COOKIE_SECURE: 'false',
       BENCH_COHORT_ID: cohortId,
       WRITES_PER_SECOND: String(WRITES_PER_SECOND),
+      ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
     };
     const busyBefore = await waitForQuiet();
     facts.background = `${fmt(busyBefore * 100, 0)} % of the CPUs busy with other work just before the benchmark's processes started`;

@@ -11,6 +11,7 @@ import {
 import { Prisma, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { CurriculumCatalog, type VersionCatalog } from './curriculum.catalog.js';
+import { FreshReads } from './fresh-reads.js';
 import { PreparedStatements } from './prepared-statements.js';
 import {
   type CachedPage,
@@ -141,6 +142,7 @@ const CHANGES_SQL = `
 @Injectable()
 export class ProgressMatrixService {
   private readonly kept = new Map<string, PageState>();
+  private readonly heads = new FreshReads<MatrixHead | null>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -181,17 +183,21 @@ export class ProgressMatrixService {
   /**
    * The cohort if the caller is its staff, with its curriculum version, unlocked steps and progress
    * version, in one round trip (a prepared statement). The scope condition is staffedCohorts()
-   * written in SQL for this hot path (see staffScope).
+   * written in SQL for this hot path (see staffScope). Requests of one cohort and scope that arrive
+   * while such a read runs share the next one, so the database sees at most one at a time.
    */
   private async head(principal: Principal, cohortId: string): Promise<MatrixHead> {
     const scope = staffScope(principal);
     if (scope === false) throw DomainError.notFound('cohort');
-    const rows = await this.statements.query<MatrixHead>('progress_matrix_head_v1', HEAD_SQL, [
-      cohortId,
-      this.clock.now(),
-      scope.instructorId,
-    ]);
-    const head = rows[0];
+    // Concurrent requests share one read that started after they arrived (see FreshReads).
+    const head = await this.heads.read(`${cohortId}:${scope.instructorId ?? '*'}`, async () => {
+      const rows = await this.statements.query<MatrixHead>('progress_matrix_head_v1', HEAD_SQL, [
+        cohortId,
+        this.clock.now(),
+        scope.instructorId,
+      ]);
+      return rows[0] ?? null;
+    });
     if (!head) throw DomainError.notFound('cohort');
     return head;
   }
