@@ -8,7 +8,7 @@ import { WorkerConfig } from '../apps/worker/src/worker.config.js';
 import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { ApiHarness, type TestUser } from './support/api-harness.js';
 import { LiveClient, openStalledSocket, waitUntil } from './support/live-client.js';
-import { createBareCurriculumVersion, createLiveCohort, type LiveCohort } from './support/live-fixtures.js';
+import { seededCurriculumVersion, createLiveCohort, type LiveCohort } from './support/live-fixtures.js';
 
 /** Settings the apps require that this suite does not exercise (kubeconfig encryption at rest). */
 const REQUIRED_ENV = { ENCRYPTION_KEYS: `live-test:${Buffer.alloc(32, 9).toString('base64')}` };
@@ -72,7 +72,7 @@ describe('live feeds: two api instances and a worker on real PostgreSQL and Redi
     });
     viaB = apiB.app.get(Transactions);
     viaWorker = worker.get(Transactions);
-    curriculumVersionId = await createBareCurriculumVersion(apiA.prisma);
+    curriculumVersionId = await seededCurriculumVersion(apiA.prisma);
     admin = await apiA.createUser('admin');
   });
 
@@ -412,7 +412,7 @@ describe('live feeds: a stalled client', () => {
 
   beforeAll(async () => {
     api = await ApiHarness.start({ ...REQUIRED_ENV, LIVE_MAX_BACKLOG_PACKETS: String(LIMIT) });
-    course = await createLiveCohort(api, await createBareCurriculumVersion(api.prisma), 0);
+    course = await createLiveCohort(api, await seededCurriculumVersion(api.prisma), 0);
   });
   afterAll(() => api?.stop());
 

@@ -1,18 +1,14 @@
 import type { PrismaService } from '@kubecohort/database';
-import { randomBytes, randomInt } from 'node:crypto';
+import { CurriculumSeeder } from '@kubecohort/curriculum';
+import { randomBytes } from 'node:crypto';
 import type { ApiHarness, TestUser } from './api-harness.js';
 
-/** A minimal curriculum version row, so cohorts can exist without the full curriculum seed. */
-export async function createBareCurriculumVersion(prisma: PrismaService): Promise<string> {
-  const version = await prisma.curriculumVersion.create({
-    data: {
-      version: 1_000_000 + randomInt(1_000_000_000),
-      title: 'live test curriculum',
-      checksum: randomBytes(32).toString('hex'),
-      source: '# live test',
-    },
-  });
-  return version.id;
+/**
+ * The real curriculum version (the seeder is idempotent). A bare, higher-numbered version would
+ * become "the latest" that other suites' new cohorts are pinned to, leaving them without tasks.
+ */
+export async function seededCurriculumVersion(prisma: PrismaService): Promise<string> {
+  return (await new CurriculumSeeder(prisma).seed()).versionId;
 }
 
 export interface LiveCohort {
