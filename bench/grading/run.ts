@@ -55,6 +55,8 @@ const HOST_CLUSTERS = knob('BENCH_HOST_CLUSTERS', 4);
 const WORKER_CONCURRENCY = knob('WORKER_CONCURRENCY', 8);
 const POOL_MAX = knob('DATABASE_POOL_MAX', 10);
 const WARMUP = 200;
+/** Alternating throughput rounds of the bare loop and the pipeline. */
+const ROUNDS = 3;
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const JWT_SECRET = randomBytes(32).toString('base64url');
 const ENCRYPTION_KEYS = `bench:${randomBytes(32).toString('base64')}`;
@@ -106,7 +108,7 @@ function machine() {
   const cpus = os.cpus();
   let free: string;
   try {
-    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trim();
+    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd();
   } catch {
     free = `${Math.round(os.totalmem() / 2 ** 30)} GiB total`;
   }
@@ -279,14 +281,19 @@ class GradedEvents {
   }
 }
 
+/** The submission's id, or null when it was refused or the request failed (counted as errors). */
 async function post(apiUrl: string, student: Student): Promise<string | null> {
-  const response = await fetch(`${apiUrl}/api/v1/submissions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${student.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ taskId: TASK }),
-  });
-  const body = (await response.json()) as { id?: string };
-  return response.status === 202 && body.id ? body.id : null;
+  try {
+    const response = await fetch(`${apiUrl}/api/v1/submissions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${student.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ taskId: TASK }),
+    });
+    const body = (await response.json()) as { id?: string };
+    return response.status === 202 && body.id ? body.id : null;
+  } catch {
+    return null;
+  }
 }
 
 interface Rate {
@@ -511,9 +518,9 @@ interface Results {
   machine: ReturnType<typeof machine>;
   versions: { postgres: string; redis: string };
   load: { before: string; after: string };
-  bare: { throughput: Rate; steady: Steady; low: Steady };
+  rounds: { bare: Rate; pipeline: Rate }[];
+  bare: { steady: Steady; low: Steady };
   pipeline: {
-    throughput: Rate;
     steady: Steady;
     low: Steady;
     cpuPerSubmission: { api: number; worker: number; postgres: number };
@@ -526,9 +533,14 @@ const met = (ok: boolean) => (ok ? 'met' : '**NOT met**');
 
 function report(results: Results): string {
   const { bare, pipeline, matrix, machine: m, settings } = results;
-  const ratio = pipeline.throughput.perSecond / bare.throughput.perSecond;
+  const ratios = results.rounds.map((round) => round.pipeline.perSecond / round.bare.perSecond);
+  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+  const medianRound = results.rounds[ratios.indexOf(median)]!;
+  const ratio = median;
+  const barePerSecond = medianRound.bare.perSecond;
   const matrixBest = Math.min(...matrix.runs.map((run) => run.totalMs));
   const cpu = pipeline.cpuPerSubmission;
+  const totalCpu = cpu.api + cpu.worker + cpu.postgres;
   const row = (name: string, steady: Steady) =>
     `| ${name} | ${fmt(steady.achievedPerSecond, 0)} | ${fmt(steady.latency.p50)} | ${fmt(steady.latency.p99)} | ${fmt(steady.latency.max)} | ${steady.errors} |`;
   return `<!-- grading:start -->
@@ -547,14 +559,20 @@ Every submission goes the whole way: POST (auth, rate limit) → one statement: 
 \`GRADING_CONCURRENCY_PER_HOST_CLUSTER=4\`; database pools of ${settings.poolMax}.
 
 The bare loop: a BullMQ queue on the same Redis, \`add\` from the benchmark process and a \`Worker\` in a process of its own
-with the same concurrency (${settings.workerConcurrency}) and a processor that does nothing. Throughput: ${settings.inFlight} requests (adds) in flight,
-${pipeline.throughput.count} submissions and ${bare.throughput.count} jobs. Latency: a steady rate for ${settings.steadySeconds} s (open loop). Pipeline latency is
-submit-to-result, from sending the POST to receiving \`submission.graded\` on the events channel; bare latency is add-to-processed.
+with the same concurrency (${settings.workerConcurrency}) and a processor that does nothing. Throughput: ${settings.inFlight} requests (adds) in flight, in
+${results.rounds.length} alternating rounds (bare, then pipeline) so that both loops of a round meet the same machine load; the ratio reported
+is the median round's. Latency: a steady rate for ${settings.steadySeconds} s (open loop). Pipeline latency is submit-to-result, from sending
+the POST to receiving \`submission.graded\` on the events channel; bare latency is add-to-processed. Errors are POSTs that were
+refused or failed (an open loop above capacity ends in client connect timeouts).
 
-| throughput | per second | count | seconds | errors |
-| --- | ---: | ---: | ---: | ---: |
-| bare BullMQ add + process | ${fmt(bare.throughput.perSecond, 0)} | ${bare.throughput.count} | ${fmt(bare.throughput.seconds)} | 0 |
-| grading pipeline | ${fmt(pipeline.throughput.perSecond)} | ${pipeline.throughput.count} | ${fmt(pipeline.throughput.seconds)} | ${pipeline.throughput.errors} |
+| throughput round | bare jobs/s | pipeline submissions/s | pipeline / bare | jobs | submissions | pipeline errors |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${results.rounds
+  .map(
+    (round, index) =>
+      `| ${index + 1} | ${fmt(round.bare.perSecond, 0)} | ${fmt(round.pipeline.perSecond)} | ${fmt((100 * round.pipeline.perSecond) / round.bare.perSecond, 2)} % | ${round.bare.count} | ${round.pipeline.count} | ${round.pipeline.errors} |`,
+  )
+  .join('\n')}
 
 | latency at a steady rate | sent /s | p50 ms | p99 ms | max ms | errors |
 | --- | ---: | ---: | ---: | ---: | ---: |
@@ -563,12 +581,18 @@ ${row(`grading pipeline, ${settings.steadyRate}/s`, pipeline.steady)}
 ${row(`bare, ${settings.lowRate}/s`, bare.low)}
 ${row(`grading pipeline, ${settings.lowRate}/s`, pipeline.low)}
 
-- **Pipeline / bare throughput: ${fmt(ratio * 100, 2)} %** (target ≥ ${Math.round(TARGETS.ratio * 100)} %): ${met(ratio >= TARGETS.ratio)}.
+- **Pipeline / bare throughput: ${fmt(ratio * 100, 2)} %** (median of ${ratios.length} rounds: ${fmt(medianRound.pipeline.perSecond)} against ${fmt(barePerSecond, 0)}/s; target ≥ ${Math.round(TARGETS.ratio * 100)} %): ${met(ratio >= TARGETS.ratio)}.
 - **Submit-to-result p99 at ${settings.steadyRate}/s: ${fmt(pipeline.steady.latency.p99)} ms** (target < ${TARGETS.p99Ms} ms): ${met(pipeline.steady.latency.p99 < TARGETS.p99Ms)}.
   The POST alone: p50 ${fmt(pipeline.steady.postLatency!.p50)} ms, p99 ${fmt(pipeline.steady.postLatency!.p99)} ms.
   At ${settings.lowRate}/s: p50 ${fmt(pipeline.low.latency.p50)} ms, p99 ${fmt(pipeline.low.latency.p99)} ms (POST p99 ${fmt(pipeline.low.postLatency!.p99)} ms).
-- CPU per submission during the throughput run: api ${fmt(cpu.api)} ms, worker ${fmt(cpu.worker)} ms, PostgreSQL backends
-  ${fmt(cpu.postgres)} ms — ${fmt(cpu.api + cpu.worker + cpu.postgres)} ms in all, against ${fmt((1000 * m.nproc) / bare.throughput.perSecond, 2)} ms of machine time per bare job.
+- CPU per submission during the throughput rounds: api ${fmt(cpu.api)} ms, worker ${fmt(cpu.worker)} ms, PostgreSQL backends
+  ${fmt(cpu.postgres)} ms — ${fmt(totalCpu)} ms in all, against ${fmt((1000 * m.nproc) / barePerSecond, 2)} ms of machine time per bare job. With
+  ${m.nproc} cores and nothing else running, ${fmt(totalCpu)} ms caps the pipeline near ${fmt((1000 * m.nproc) / totalCpu, 0)} submissions/s
+  (${fmt((100 * (1000 * m.nproc)) / totalCpu / barePerSecond, 1)} % of this bare loop): the target ratio needs the pipeline's CPU per submission, not its
+  waiting, to come down, and cores to spread api, worker and PostgreSQL over. What a submission costs the database: the
+  POST is one statement after the auth and context reads; the grading is the environment read, the claim, and one
+  transaction (result with checks and the enrolment lock in one statement, ProgressRecorder's four, QuestionSolver's one,
+  all events in one); the relay moves rows in batches of up to 200 (one UPDATE ... RETURNING per batch).
 - **NetworkPolicy matrix, 200 pods × 100 policies × 4 ports: ${fmt(matrixBest)} ms** compile + matrix, best of ${matrix.runs.length}
   (runs: ${matrix.runs.map((run) => `${fmt(run.totalMs)} ms`).join(', ')}; target < ${TARGETS.matrixMs} ms): ${met(matrixBest < TARGETS.matrixMs)}.
   Last run: \`${matrix.line}\`
@@ -672,17 +696,34 @@ async function main(): Promise<void> {
 
   const bare = await BareLoop.start(redis.url, `${PREFIX}-bare`);
   await bare.throughput(2000); // warm-up
-  const bareThroughput = await bare.throughput(BARE_JOBS);
-  log(`bare throughput: ${fmt(bareThroughput.perSecond, 0)} jobs/s`);
-
-  const cpuBefore = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), postgres: await postgresCpuMs(prisma) };
-  const pipelineRate = await pipelineThroughput(apiUrl, events, take(THROUGHPUT_SUBMISSIONS));
+  // Alternating rounds: on a shared machine the load changes between runs; each round's ratio
+  // compares the two loops under (nearly) the same conditions, and the median round is reported.
+  const rounds: { bare: Rate; pipeline: Rate }[] = [];
+  let cpu = { api: 0, worker: 0, postgres: 0 };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const bareRound = await bare.throughput(Math.round(BARE_JOBS / ROUNDS));
+    const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), postgres: await postgresCpuMs(prisma) };
+    const pipelineRound = await pipelineThroughput(
+      apiUrl,
+      events,
+      take(Math.round(THROUGHPUT_SUBMISSIONS / ROUNDS)),
+    );
+    cpu = {
+      api: cpu.api + cpuMs(api.pid) - before.api,
+      worker: cpu.worker + cpuMs(worker.pid) - before.worker,
+      postgres: cpu.postgres + (await postgresCpuMs(prisma)) - before.postgres,
+    };
+    rounds.push({ bare: bareRound, pipeline: pipelineRound });
+    log(
+      `round ${round + 1}: bare ${fmt(bareRound.perSecond, 0)} jobs/s, pipeline ${fmt(pipelineRound.perSecond)} submissions/s (${pipelineRound.errors} errors)`,
+    );
+  }
+  const submitted = rounds.reduce((sum, round) => sum + round.pipeline.count, 0);
   const cpuPerSubmission = {
-    api: (cpuMs(api.pid) - cpuBefore.api) / pipelineRate.count,
-    worker: (cpuMs(worker.pid) - cpuBefore.worker) / pipelineRate.count,
-    postgres: ((await postgresCpuMs(prisma)) - cpuBefore.postgres) / pipelineRate.count,
+    api: cpu.api / submitted,
+    worker: cpu.worker / submitted,
+    postgres: cpu.postgres / submitted,
   };
-  log(`pipeline throughput: ${fmt(pipelineRate.perSecond)} submissions/s (${pipelineRate.errors} errors)`);
   log(
     `CPU per submission: api ${fmt(cpuPerSubmission.api)} ms, worker ${fmt(cpuPerSubmission.worker)} ms, PostgreSQL ${fmt(cpuPerSubmission.postgres)} ms`,
   );
@@ -730,8 +771,9 @@ async function main(): Promise<void> {
     machine: machine(),
     versions: { postgres, redis: redisVersion },
     load: { before: loadBefore, after: loadavg() },
-    bare: { throughput: bareThroughput, steady: bareSteady, low: bareLow },
-    pipeline: { throughput: pipelineRate, steady: pipelineSteadyRun, low: pipelineLow, cpuPerSubmission },
+    rounds,
+    bare: { steady: bareSteady, low: bareLow },
+    pipeline: { steady: pipelineSteadyRun, low: pipelineLow, cpuPerSubmission },
     matrix,
   };
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
