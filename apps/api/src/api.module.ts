@@ -7,6 +7,7 @@ import { type DynamicModule, Module, type OnApplicationBootstrap } from '@nestjs
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiConfig } from './api.config.js';
+import { AuditHttpModule } from './audit/audit-http.module.js';
 import { AuthController } from './auth/auth.controller.js';
 import { BotHttpModule } from './bot/bot-http.module.js';
 import { CohortsHttpModule } from './cohorts/cohorts-http.module.js';
@@ -40,6 +41,7 @@ export class ApiModule implements OnApplicationBootstrap {
         ProgressHttpModule,
         QaHttpModule,
         BotHttpModule,
+        AuditHttpModule,
         SubmissionsHttpModule.forRoot(config),
         EnvironmentsHttpModule.forRoot(config),
         LiveModule.forRoot(config),

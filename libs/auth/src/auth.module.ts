@@ -3,6 +3,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessTokens } from './access-tokens.js';
 import { AccountStatus } from './account-status.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
+import { AuditLogRepository } from './audit-log.repository.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthService } from './auth.service.js';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options.js';
@@ -19,6 +20,7 @@ const providers = [
   AccessTokens,
   AccountStatus,
   AdminBootstrap,
+  AuditLogRepository,
   AuditTrail,
   AuthGuard,
   AuthService,

@@ -1,6 +1,7 @@
 export { AccessTokens, InvalidTokenError } from './access-tokens.js';
 export { AccountStatus } from './account-status.js';
 export { AdminBootstrap } from './admin-bootstrap.js';
+export { AuditLogRepository, type AuditLogEntryView, type AuditLogQuery } from './audit-log.repository.js';
 export { AuditTrail, type AuditEntry } from './audit-trail.js';
 export { ACT_AS_HEADER, AuthGuard } from './auth.guard.js';
 export { AuthModule } from './auth.module.js';
