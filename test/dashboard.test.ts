@@ -244,6 +244,58 @@ describe('dashboard (browser)', () => {
     await screenshot(page, '06-connectivity-matrix');
   });
 
+  it('shows admins the audit log, filtered and paginated', async () => {
+    const admin = await api.createUser('admin', { displayName: 'Dashboard Admin' });
+    // 27 entries of one action on the cohort: a first page of 25, an older page of 2.
+    await api.prisma.auditLog.createMany({
+      data: Array.from({ length: 27 }, (_, index) => ({
+        actorId: cohort.instructor.id,
+        action: 'dashboard.sample',
+        targetType: 'cohort',
+        targetId: cohort.id,
+        cohortId: cohort.id,
+        metadata: { n: index + 1 },
+      })),
+    });
+    const { page, errors } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, admin.email, admin.password);
+    await page.locator('.topbar').waitFor();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const table = page.getByRole('table', { name: 'Audit log entries' });
+    await table.waitFor();
+
+    await page.getByLabel('Cohort').selectOption({ label: cohort.name });
+    await page.getByLabel('Action').fill('progress.*');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    // The heatmap test's override through the HTTP API, by the cohort's instructor.
+    const override = table.locator('tbody tr[data-audit="progress.override"]');
+    await override.first().waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(await override.count());
+    expect(await override.first().textContent()).toContain(cohort.instructor.email.slice(0, 12));
+    await screenshot(page, '07-admin-audit-log');
+
+    await page.getByLabel('Action').fill('dashboard.sample');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await table.locator('tbody tr[data-audit="dashboard.sample"]').nth(24).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(25);
+    expect(await table.locator('tbody tr').first().textContent()).toContain('n: 27');
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForFunction("document.querySelectorAll('.audit-table tbody tr').length === 2");
+    expect(await table.locator('tbody tr').last().textContent()).toContain('n: 1');
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.waitForFunction("document.querySelectorAll('.audit-table tbody tr').length === 25");
+
+    // A filter the api rejects is explained, field by field.
+    await page.getByLabel('Action').fill('Not An Action');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('action must be an action');
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
   it('serves the app for client routes while the API, health and docs keep their own answers', async () => {
     const index = await fetch(`${api.url}/some/client/route`, { headers: { accept: 'text/html' } });
     expect(index.status).toBe(200);

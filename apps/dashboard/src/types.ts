@@ -188,3 +188,17 @@ export interface ServiceToken {
   expiresAt: string | null;
   revokedAt: string | null;
 }
+
+export interface AuditLogEntry {
+  id: string;
+  at: string;
+  actor: { id: string; displayName: string; role: string } | null;
+  actAs: { id: string; displayName: string } | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  cohortId: string | null;
+  metadata: Record<string, unknown> | null;
+  requestId: string | null;
+  ip: string | null;
+}

@@ -3,22 +3,45 @@ import { describeError, get, request } from '../api.js';
 import { timeAgo } from '../components/status.js';
 import { Badge, ErrorBox, Loading, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
+import { AuditLog } from './AuditLog.js';
 import type { CohortSummary, Page, ServiceToken, UserRow } from '../types.js';
 
 const SCOPES = ['act-as-student', 'join-students', 'read-cohorts', 'write-events', 'grading', 'provisioning'];
 
-/** Admin: staff accounts, instructors of cohorts, service tokens. */
-export function Admin() {
+type AdminTab = 'accounts' | 'audit';
+
+/** Admin: staff accounts, instructors of cohorts, service tokens; the audit log on its own tab. */
+export function Admin({ tab }: { tab: AdminTab }) {
+  const tabs: { id: AdminTab; label: string; href: string }[] = [
+    { id: 'accounts', label: 'Accounts & tokens', href: '#/admin' },
+    { id: 'audit', label: 'Audit log', href: '#/admin/audit' },
+  ];
   return (
     <div className="page">
       <h1>Administration</h1>
-      <div className="grid-2">
-        <Staff />
-        <div className="stack">
-          <CohortInstructors />
-          <ServiceTokens />
+      <nav className="tabs" aria-label="Administration sections">
+        {tabs.map((item) => (
+          <a
+            key={item.id}
+            href={item.href}
+            className={tab === item.id ? 'tab active' : 'tab'}
+            aria-current={tab === item.id ? 'page' : undefined}
+          >
+            {item.label}
+          </a>
+        ))}
+      </nav>
+      {tab === 'audit' ? (
+        <AuditLog />
+      ) : (
+        <div className="grid-2">
+          <Staff />
+          <div className="stack">
+            <CohortInstructors />
+            <ServiceTokens />
+          </div>
         </div>
-      </div>
+      )}
     </div>
   );
 }
