@@ -20,11 +20,17 @@ describe('seed: curriculum, first admin and demo cohort, idempotently', () => {
     if (code !== 0) throw new Error(`seed exited ${code}: ${proc.stderr}`);
     return proc.stdout;
   };
+  // Other suites write to the same database meanwhile: count only what the seed owns.
+  const demo = { endsWith: '@demo.kubecohort.dev' };
   const counts = async () => ({
-    users: await api.prisma.user.count(),
-    versions: await api.prisma.curriculumVersion.count(),
-    progress: await api.prisma.taskProgress.count(),
-    cohorts: await api.prisma.cohort.count(),
+    users: await api.prisma.user.count({ where: { OR: [{ email: demo }, { email: adminEmail }] } }),
+    versions: await api.prisma.curriculumVersion.count({
+      where: { cohorts: { some: { instructors: { some: { user: { email: demo } } } } } },
+    }),
+    progress: await api.prisma.taskProgress.count({
+      where: { cohort: { instructors: { some: { user: { email: demo } } } } },
+    }),
+    cohorts: await api.prisma.cohort.count({ where: { instructors: { some: { user: { email: demo } } } } }),
   });
 
   beforeAll(async () => {

@@ -62,3 +62,11 @@ export {
   type VclusterValuesVariables,
 } from './vcluster-values.template.js';
 export { WorkbenchAccess } from './workbench.access.js';
+export {
+  DEFAULT_STUDENT_CLUSTER_PROBE_OPTIONS,
+  PROBE_CONTAINER_PREFIX,
+  probeCommand,
+  probeOutcome,
+  StudentClusterProbe,
+  type StudentClusterProbeOptions,
+} from './student-cluster.probe.js';

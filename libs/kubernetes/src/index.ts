@@ -13,6 +13,7 @@ export {
   type ClusterRef,
   type CommandResult,
   type CommandRunner,
+  type EphemeralContainerSpec,
   type ExecTarget,
   type KubeClient,
   type KubeClientOptions,

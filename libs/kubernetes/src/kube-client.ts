@@ -11,6 +11,7 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   ServerConfiguration,
+  setHeaderOptions,
   VersionApi,
   Watch,
   type KubernetesObject,
@@ -29,6 +30,7 @@ import {
   type ClusterRef,
   type CommandResult,
   type CommandRunner,
+  type EphemeralContainerSpec,
   type ExecTarget,
   type KubeClient,
   type KubeClientOptions,
@@ -341,6 +343,19 @@ class ApiKubeClient implements KubeClient {
 
   execRunner(target: ExecTarget): CommandRunner {
     return new PodExecRunner(this.kc, target);
+  }
+
+  async addEphemeralContainer(
+    pod: { namespace: string; name: string },
+    container: EphemeralContainerSpec,
+  ): Promise<void> {
+    // Strategic merge keys ephemeralContainers by name: an existing one with this name is kept.
+    await this.call(() =>
+      this.core.patchNamespacedPodEphemeralcontainers(
+        { namespace: pod.namespace, name: pod.name, body: { spec: { ephemeralContainers: [container] } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      ),
+    );
   }
 }
 

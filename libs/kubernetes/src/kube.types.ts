@@ -141,6 +141,16 @@ export interface ProxyResponse {
   body: string;
 }
 
+/** A container added to a running pod (`kubectl debug` style); pods only ever gain them. */
+export interface EphemeralContainerSpec {
+  name: string;
+  image: string;
+  command: string[];
+  /** Shares this container's process namespace (optional; network is shared by every container). */
+  targetContainerName?: string;
+  securityContext?: Record<string, unknown>;
+}
+
 /** Which container an exec goes to. */
 export interface ExecTarget {
   namespace: string;
@@ -216,4 +226,12 @@ export interface KubeClient {
   proxyGet(namespace: string, service: string, path: string): Promise<ProxyResponse>;
   /** An exec transport into one container. */
   execRunner(target: ExecTarget): CommandRunner;
+  /**
+   * Adds an ephemeral container to a pod (the pods/ephemeralcontainers subresource). Adding the
+   * same container again is a no-op; a pod that does not exist is a `not_found` KubeApiError.
+   */
+  addEphemeralContainer(
+    pod: { namespace: string; name: string },
+    container: EphemeralContainerSpec,
+  ): Promise<void>;
 }
