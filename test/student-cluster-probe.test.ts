@@ -1,8 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { StudentClusterProbe, PROBE_CONTAINER_PREFIX } from '@kubecohort/environments';
+import { SecretBox } from '@kubecohort/auth';
+import {
+  DEFAULT_STUDENT_CLUSTER_PROBE_OPTIONS,
+  PROBE_CONTAINER_PREFIX,
+  StudentClusterProbe,
+  throwawayEncryptionKeys,
+  type WorkbenchAccess,
+} from '@kubecohort/environments';
 import { gradeTask, isInfrastructureError, type GraderSpec } from '@kubecohort/grading';
 import { DEFAULT_KUBE_CLIENT_OPTIONS, KubeClients } from '@kubecohort/kubernetes';
 import { FakeKubeApiServer, type SeedObject } from './fake-kube-api/index.js';
+import {
+  LiveEnvironmentTransports,
+  type StudentEnvironment,
+} from '../apps/worker/src/grading/environment-grading-targets.js';
 import { SimulatedNetwork } from './fake-kube-api/network.simulator.js';
 
 // The production ClusterProbe (libs/environments) through the real @kubernetes/client-node against
@@ -334,5 +345,39 @@ describe('StudentClusterProbe against the fake API server', () => {
       .catch((error: unknown) => error);
     expect(isInfrastructureError(failed)).toBe(true);
     expect(failed).toMatchObject({ code: 'kube-unavailable' });
+  });
+
+  it("is what the worker's live transports open on a ready environment, from its encrypted kubeconfig", async () => {
+    server.seed(ALLOW_FRONTEND_ONLY);
+    const box = new SecretBox(throwawayEncryptionKeys());
+    const transports = new LiveEnvironmentTransports({} as WorkbenchAccess, box, clients, {
+      ...DEFAULT_STUDENT_CLUSTER_PROBE_OPTIONS,
+      ...PROBE_OPTIONS,
+    });
+    const environment: StudentEnvironment = {
+      id: 'b3f1c2d4-0000-4000-8000-000000000001',
+      cohortId: null,
+      userId: null,
+      hostClusterId: null,
+      namespace: 'kc-student',
+      workbenchNamespace: null,
+      vclusterName: 'vc',
+      serverUrl: server.url,
+      kubeconfigEncrypted: box.encrypt(server.kubeconfig()),
+    };
+    const result = await gradeTask(GRADER, { cluster: transports.cluster(environment) });
+    expect(result).toMatchObject({ status: 'passed', score: 20 });
+
+    expect(transports.cluster({ ...environment, kubeconfigEncrypted: null })).toBeUndefined();
+    const foreign = new SecretBox(throwawayEncryptionKeys()).encrypt(server.kubeconfig());
+    let thrown: unknown;
+    try {
+      transports.cluster({ ...environment, kubeconfigEncrypted: foreign });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isInfrastructureError(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: 'credentials' });
+    expect(String(thrown)).not.toContain('token');
   });
 });

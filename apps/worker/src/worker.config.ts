@@ -48,6 +48,13 @@ const schema = z
     GRADING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     /** Only submissions handed to the queue longer ago than this are checked. */
     GRADING_RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    /**
+     * Image of the probe containers added to students' pods for network checks: needs nc (OpenBSD
+     * netcat), dig and curl; pin it by digest in production.
+     */
+    GRADING_PROBE_IMAGE: z.string().trim().min(1).default('nicolaka/netshoot:v0.13'),
+    /** A probe container not running after this long (image pull...) is an infrastructure error (retried). */
+    GRADING_PROBE_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
     /** Test only (needs NODE_ENV=test): trivial graders and fake environment transports, for tests and benchmarks. */
     GRADING_TEST_GRADERS: env.bool(false),
     /**

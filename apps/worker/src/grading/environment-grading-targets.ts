@@ -9,8 +9,14 @@ import {
   type GradingSubject,
   type GradingTargetSet,
 } from '@kubecohort/grading';
-import { WorkbenchAccess } from '@kubecohort/environments';
-import { Injectable } from '@nestjs/common';
+import { SecretBox } from '@kubecohort/auth';
+import {
+  StudentClusterProbe,
+  type StudentClusterProbeOptions,
+  WorkbenchAccess,
+} from '@kubecohort/environments';
+import { KubeClients } from '@kubecohort/kubernetes';
+import { Inject, Injectable } from '@nestjs/common';
 
 /** A student's live environment, as the transports need it to reach the workbench and vcluster. */
 export interface StudentEnvironment {
@@ -36,15 +42,23 @@ export abstract class EnvironmentTransports {
   abstract cluster(environment: StudentEnvironment): ClusterProbe | undefined;
 }
 
+/** How the worker's probe containers look (GRADING_PROBE_* config). */
+export const PROBE_OPTIONS = Symbol('PROBE_OPTIONS');
+
 /**
  * Production transports from libs/environments: the workbench exec transport through the host
- * cluster's API (WorkbenchAccess, credentials read on the first command). No ClusterProbe exists
- * yet (reads in the student's vcluster and ephemeral-container probes), so Kubernetes-lab graders
- * end in `error` saying so, until one is added here.
+ * cluster's API (WorkbenchAccess, credentials read on the first command), and a
+ * StudentClusterProbe on the student's vcluster with their own kubeconfig (decrypted here, in
+ * memory only), at the address students use: the worker must be able to reach it.
  */
 @Injectable()
 export class LiveEnvironmentTransports extends EnvironmentTransports {
-  constructor(private readonly workbenches: WorkbenchAccess) {
+  constructor(
+    private readonly workbenches: WorkbenchAccess,
+    private readonly box: SecretBox,
+    private readonly clients: KubeClients,
+    @Inject(PROBE_OPTIONS) private readonly probeOptions: StudentClusterProbeOptions,
+  ) {
     super();
   }
 
@@ -52,8 +66,22 @@ export class LiveEnvironmentTransports extends EnvironmentTransports {
     return this.workbenches.runnerForEnvironment(environment);
   }
 
-  cluster(): undefined {
-    return undefined;
+  cluster(environment: StudentEnvironment): ClusterProbe | undefined {
+    // A ready environment always has its kubeconfig; without one there is no cluster to grade.
+    if (!environment.kubeconfigEncrypted) return undefined;
+    let kubeconfig: string;
+    try {
+      kubeconfig = this.box.decrypt(environment.kubeconfigEncrypted);
+    } catch (error) {
+      throw new InfrastructureError(
+        `cannot decrypt the kubeconfig of environment ${environment.id} (is its key still in ENCRYPTION_KEYS?)`,
+        'credentials',
+        { cause: error },
+      );
+    }
+    // Cached per environment, re-made when its kubeconfig changes (a reset).
+    const kube = this.clients.forCluster({ id: `vcluster:${environment.id}`, kubeconfig });
+    return new StudentClusterProbe(kube, this.probeOptions);
   }
 }
 

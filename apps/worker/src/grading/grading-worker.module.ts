@@ -1,6 +1,12 @@
 import { AuditTrail, CohortAccess, ENCRYPTION_KEYS, SecretBox } from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
-import { HostClusterRegistry, throwawayEncryptionKeys, WorkbenchAccess } from '@kubecohort/environments';
+import {
+  DEFAULT_STUDENT_CLUSTER_PROBE_OPTIONS,
+  HostClusterRegistry,
+  type StudentClusterProbeOptions,
+  throwawayEncryptionKeys,
+  WorkbenchAccess,
+} from '@kubecohort/environments';
 import {
   GRADER_SPECS,
   GraderRegistry,
@@ -31,6 +37,7 @@ import {
   EnvironmentTransports,
   LiveEnvironmentTransports,
   NoEnvironmentTransports,
+  PROBE_OPTIONS,
 } from './environment-grading-targets.js';
 import { GradeSubmissionProcessor } from './grade-submission.processor.js';
 import { TestEnvironmentTransports, withTestGraders } from './test-environment.transports.js';
@@ -44,8 +51,9 @@ const SERVES_GRADING = Symbol('SERVES_GRADING');
 
 /**
  * How this worker reaches students' environments: fakes under GRADING_TEST_GRADERS; otherwise
- * libs/environments' workbench exec transport through the host cluster's API (credentials
- * decrypted with ENCRYPTION_KEYS, a throwaway key under NODE_ENV=test, as for provisioning).
+ * libs/environments' workbench exec transport through the host cluster's API, and StudentClusterProbe
+ * on the student's vcluster (credentials decrypted with ENCRYPTION_KEYS, a throwaway key under
+ * NODE_ENV=test, as for provisioning).
  */
 function transports(
   config: WorkerConfig,
@@ -75,6 +83,14 @@ function transports(
       SecretBox,
       HostClusterRegistry,
       WorkbenchAccess,
+      {
+        provide: PROBE_OPTIONS,
+        useValue: {
+          ...DEFAULT_STUDENT_CLUSTER_PROBE_OPTIONS,
+          image: config.GRADING_PROBE_IMAGE,
+          startTimeoutMs: config.GRADING_PROBE_START_TIMEOUT_MS,
+        } satisfies StudentClusterProbeOptions,
+      },
       { provide: EnvironmentTransports, useClass: LiveEnvironmentTransports },
     ],
   };
@@ -85,8 +101,8 @@ function transports(
  * worker serves the grading queue — the outbox relay and the lost-job reconciler.
  *
  * Environment access: EnvironmentGradingTargets finds the student's environment row and asks
- * EnvironmentTransports for the ports (see `transports`): the workbench through libs/environments;
- * no ClusterProbe exists yet, so Kubernetes-lab graders end in `error` saying so. Tests and the
+ * EnvironmentTransports for the ports (see `transports`): the workbench and the student's vcluster
+ * (ephemeral probe containers) through libs/environments. Tests and the
  * benchmark (GRADING_TEST_GRADERS=1, NODE_ENV=test only) bind fakes and a trivial grader.
  */
 @Module({})
