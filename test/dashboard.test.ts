@@ -244,6 +244,69 @@ describe('dashboard (browser)', () => {
     await screenshot(page, '06-connectivity-matrix');
   });
 
+  it('lets an instructor review a submission waiting for review, with errors by field', async () => {
+    const student = students[2]!;
+    const task = cohort.tasks.find((entry) => entry.completion === 'review')!;
+    const rubric = (
+      await api.prisma.curriculumTask.findFirstOrThrow({
+        where: { versionId: cohort.versionId, slug: task.id },
+        select: { rubric: true },
+      })
+    ).rubric as { id: string; criterion: string; points: number }[];
+    const submission = await api.prisma.submission.create({
+      data: {
+        cohortId: cohort.id,
+        userId: student.id,
+        enrollmentId: student.enrollmentId,
+        taskSlug: task.id,
+        status: 'pending_review',
+        maxScore: task.maxPoints,
+        answer: { text: 'Measured 9.4 Gbit/s over the veth pair, 1.2 over the overlay.' },
+        startedAt: new Date(),
+      },
+    });
+    const { page, errors } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/submissions/${submission.id}`);
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
+    expect(await page.locator('.submitted-work').textContent()).toContain('Measured 9.4 Gbit/s');
+
+    // Too many points on the first item: the field says what is wrong, next to it.
+    for (const [index, item] of rubric.entries())
+      await page.locator(`#review-points-${index}`).fill(String(item.points + (index === 0 ? 5 : 0)));
+    await page.getByRole('button', { name: 'Save review' }).click();
+    const firstError = page.locator(`[data-rubric="${rubric[0]!.id}"] .field-error`);
+    await firstError.waitFor();
+    expect(await firstError.textContent()).toContain(`from 0 to ${rubric[0]!.points}`);
+    expect(await page.locator('#review-points-0').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#review-points-1').getAttribute('aria-invalid')).toBe('false');
+    expect(await page.getByRole('alert').first().textContent()).toContain('not saved');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'review-points-0',
+    );
+    await screenshot(page, '08-review-field-errors');
+
+    await page.locator('#review-points-0').fill(String(rubric[0]!.points));
+    await page.getByLabel('Feedback for the student').fill('Clear measurements, well explained.');
+    await page.getByRole('button', { name: 'Save review' }).click();
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor({ state: 'detached' });
+    expect(await page.locator('.badge').first().textContent()).toContain('passed');
+    expect(await page.getByRole('list', { name: 'Review by criterion' }).textContent()).toContain(
+      rubric[0]!.criterion,
+    );
+    expect(await page.locator('.context').textContent()).toContain('Clear measurements');
+    const stored = await api.prisma.submission.findUniqueOrThrow({ where: { id: submission.id } });
+    expect(stored).toMatchObject({
+      status: 'passed',
+      score: task.maxPoints,
+      reviewerId: cohort.instructor.id,
+    });
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '09-review-saved');
+  });
+
   it('shows admins the audit log, filtered and paginated', async () => {
     const admin = await api.createUser('admin', { displayName: 'Dashboard Admin' });
     // 27 entries of one action on the cohort: a first page of 25, an older page of 2.

@@ -59,7 +59,8 @@ function App() {
   else if (match('/cohorts', path) && staff) screen = <CohortList />;
   else if (match('/admin/audit', path) && me.role === 'admin') screen = <Admin tab="audit" />;
   else if (match('/admin', path) && me.role === 'admin') screen = <Admin tab="accounts" />;
-  else if ((params = match('/submissions/:id', path))) screen = <SubmissionPage id={params.id!} />;
+  else if ((params = match('/submissions/:id', path)))
+    screen = <SubmissionPage id={params.id!} staff={staff} />;
   else if ((params = match('/me/tasks/:taskId', path))) screen = <MyTask me={me} taskId={params.taskId!} />;
   else if (match('/me/questions', path) && me.enrollment)
     screen = (

@@ -99,7 +99,13 @@ export interface Submission extends SubmissionSummary {
   answer: Record<string, unknown> | null;
   error: string | null;
   checks: SubmissionCheck[];
-  review: { reviewerId: string | null; comment: string | null } | null;
+  review: {
+    reviewerId: string | null;
+    comment: string | null;
+    rubric: { id: string; points: number; comment?: string }[];
+  } | null;
+  /** What a review scores (rubric items, a quiz's written items); null for tasks nobody reviews. */
+  reviewItems?: { id: string; criterion: string; points: number }[] | null;
   startedAt: string | null;
 }
 

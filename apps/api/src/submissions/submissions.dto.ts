@@ -167,6 +167,12 @@ export class SubmissionReviewDto {
   @ApiProperty({ type: [RubricScoreDto] }) rubric!: RubricScoreDto[];
 }
 
+export class ReviewItemDto {
+  @ApiProperty({ example: 'evidence' }) id!: string;
+  @ApiProperty({ example: 'The write-up shows the policy blocking the traffic' }) criterion!: string;
+  @ApiProperty({ example: 5 }) points!: number;
+}
+
 export class SubmissionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) cohortId!: string;
@@ -184,6 +190,13 @@ export class SubmissionDto {
   error!: string | null;
   @ApiProperty({ type: [SubmissionCheckDto] }) checks!: SubmissionCheckDto[];
   @ApiProperty({ type: SubmissionReviewDto, nullable: true }) review!: SubmissionReviewDto | null;
+  @ApiProperty({
+    type: [ReviewItemDto],
+    nullable: true,
+    description:
+      'What a review scores (review tasks: the rubric; quizzes: their written items); null for tasks nobody reviews. POST /submissions/:id/review scores each once.',
+  })
+  reviewItems!: ReviewItemDto[] | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) finishedAt!: string | null;

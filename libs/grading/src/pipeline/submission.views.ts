@@ -37,6 +37,11 @@ export interface SubmissionView {
   error: string | null;
   checks: SubmissionCheckView[];
   review: SubmissionReviewView | null;
+  /**
+   * What a review scores (review tasks: the rubric; quizzes: their written items), so a reviewer's
+   * form can be built from the submission alone; null for tasks nobody reviews (always set by the api).
+   */
+  reviewItems?: { id: string; criterion: string; points: number }[] | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -23,6 +23,7 @@ import {
   decideReview,
   needsEnvironment,
   type ReviewInput,
+  reviewItems,
   type RubricScore,
   type TaskDefinition,
   validateAnswer,
@@ -151,9 +152,14 @@ export class Submissions {
   async get(principal: Principal, id: string): Promise<SubmissionView> {
     const row = await this.prisma.submission.findFirst({
       where: { AND: [{ id }, ownOrStaffed(principal)] },
-      include: { checks: { orderBy: { position: 'asc' } } },
+      include: {
+        checks: { orderBy: { position: 'asc' } },
+        cohort: { select: { curriculumVersionId: true } },
+      },
     });
     if (!row) throw DomainError.notFound('submission');
+    const task = await this.tasks.get(row.cohort.curriculumVersionId, row.taskSlug);
+    const items = task ? reviewItems(task) : null;
     return {
       id: row.id,
       cohortId: row.cohortId,
@@ -183,6 +189,8 @@ export class Submissions {
               rubric: (row.rubric as unknown as RubricScore[] | null) ?? [],
             }
           : null,
+      reviewItems:
+        items?.map((item) => ({ id: item.id, criterion: item.criterion, points: item.points })) ?? null,
       createdAt: row.createdAt.toISOString(),
       startedAt: row.startedAt?.toISOString() ?? null,
       finishedAt: row.finishedAt?.toISOString() ?? null,
