@@ -307,6 +307,68 @@ describe('dashboard (browser)', () => {
     await screenshot(page, '09-review-saved');
   });
 
+  it('lets the asker vote on and accept an answer, and the instructor moderate the thread', async () => {
+    const asker = students[3]!;
+    const title = /Why does my veth pair not ping/;
+    // The Q&A test above answered it as the instructor; a classmate answers too.
+    const question = await api.prisma.question.findFirstOrThrow({
+      where: { cohortId: cohort.id, title: { startsWith: 'Why does my veth pair' } },
+    });
+    const classmate = students[0]!;
+    const second = await api.request('POST', `/api/v1/questions/${question.id}/answers`, {
+      token: classmate.token,
+      body: { body: 'Did you bring both ends up with ip link set up?' },
+    });
+    expect(second.status).toBe(201);
+
+    const student = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(student.page, asker.email, asker.password);
+    await student.page.getByRole('link', { name: 'Questions' }).click();
+    await student.page.getByRole('button', { name: title }).click();
+    const up = student.page.getByRole('button', { name: `Vote up the answer by ${classmate.displayName}` });
+    await up.click();
+    await student.page.getByText('Voted up.').waitFor();
+    expect(await up.getAttribute('aria-pressed')).toBe('true');
+    const classmateAnswer = student.page.locator(`[data-answer="${second.body.id as string}"]`);
+    expect(await classmateAnswer.locator('.vote-score').textContent()).toBe('1');
+    // Pressing it again withdraws the vote.
+    await up.click();
+    await student.page.getByText('Vote withdrawn.').waitFor();
+    expect(await classmateAnswer.locator('.vote-score').textContent()).toBe('0');
+    await up.click();
+    await student.page.getByText('Voted up.').waitFor();
+
+    await classmateAnswer.getByRole('button', { name: 'Accept this answer' }).click();
+    await student.page.getByText(`Accepted the answer by ${classmate.displayName}.`).waitFor();
+    await classmateAnswer.getByText('accepted').waitFor();
+    // Accepted answers come first.
+    expect(await student.page.locator('.answer').first().getAttribute('data-answer')).toBe(second.body.id);
+    await screenshot(student.page, '10-qa-vote-accept');
+    expect(await api.prisma.question.findUniqueOrThrow({ where: { id: question.id } })).toMatchObject({
+      acceptedAnswerId: second.body.id,
+    });
+    expect(student.errors).toEqual([]);
+
+    const staff = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(staff.page, cohort.instructor.email, cohort.instructor.password);
+    await staff.page.locator('.topbar').waitFor();
+    await staff.page.goto(`${api.url}/#/cohorts/${cohort.id}/questions`);
+    await staff.page.getByRole('button', { name: title }).click();
+    const staffView = staff.page.locator(`[data-answer="${second.body.id as string}"]`);
+    await staffView.getByRole('button', { name: 'Endorse' }).click();
+    await staffView.getByText(/endorsed by/).waitFor();
+    await staff.page.getByRole('button', { name: 'Lock question' }).click();
+    await staff.page.getByText('Question locked: no new answers.').waitFor();
+    expect(await staff.page.getByLabel('Your answer').count()).toBe(0);
+    await screenshot(staff.page, '11-qa-moderation');
+    expect(await api.prisma.question.findUniqueOrThrow({ where: { id: question.id } })).toMatchObject({
+      lockedAt: expect.any(Date),
+    });
+    await staff.page.getByRole('button', { name: 'Unlock question' }).click();
+    await staff.page.getByLabel('Your answer').waitFor();
+    expect(staff.errors).toEqual([]);
+  });
+
   it('shows admins the audit log, filtered and paginated', async () => {
     const admin = await api.createUser('admin', { displayName: 'Dashboard Admin' });
     // 27 entries of one action on the cohort: a first page of 25, an older page of 2.

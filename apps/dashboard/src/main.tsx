@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { get, logout, onTokenChange, refresh } from './api.js';
 import { live } from './live.js';
 import { match, navigate, usePath } from './router.js';
+import { MeContext } from './session.js';
 import { Admin } from './screens/Admin.js';
 import { CohortList } from './screens/CohortList.js';
 import { CohortPage } from './screens/CohortPage.js';
@@ -86,7 +87,7 @@ function App() {
       ];
 
   return (
-    <>
+    <MeContext.Provider value={me}>
       <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
@@ -118,7 +119,7 @@ function App() {
       <main id="main" tabIndex={-1}>
         {screen}
       </main>
-    </>
+    </MeContext.Provider>
   );
 }
 

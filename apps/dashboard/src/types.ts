@@ -125,6 +125,8 @@ export interface Question {
   tags: string[];
   status: 'open' | 'answered' | 'solved';
   answerCount: number;
+  acceptedAnswerId?: string | null;
+  solvedBy?: 'accepted' | 'grading' | null;
   locked: boolean;
   context: {
     step: number | null;
@@ -142,6 +144,8 @@ export interface Answer {
   author: UserRef;
   body: string;
   score: number;
+  /** The caller's vote: 1, -1, or 0 for none. */
+  myVote: number;
   accepted: boolean;
   endorsement: { by: UserRef; at: string } | null;
   createdAt: string;

@@ -3,7 +3,8 @@ import { describeError, get, request } from '../api.js';
 import { timeAgo } from '../components/status.js';
 import { Badge, ErrorBox, Loading, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
-import type { Page, Question, QuestionDetail } from '../types.js';
+import { useMe } from '../session.js';
+import type { Answer, Page, Question, QuestionDetail } from '../types.js';
 
 const STATUS_TONE = { open: 'bad', answered: 'info', solved: 'good' } as const;
 
@@ -75,10 +76,14 @@ export function QuestionsInbox({
 }
 
 function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void }) {
+  const me = useMe();
   const detail = useLoad((signal) => get<QuestionDetail>(`/questions/${id}`, signal), id);
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<string | null>(null);
   useEffect(() => setBody(''), [id]);
 
   const submit = async (event: FormEvent): Promise<void> => {
@@ -97,9 +102,103 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
     }
   };
 
-  if (!detail.data) return detail.error ? <ErrorBox error={detail.error} /> : <Loading what="question" />;
+  /** One action at a time per thread; its outcome is announced (role=status) or shown as an error. */
+  const act = async (key: string, run: () => Promise<string | null>): Promise<void> => {
+    setPending(key);
+    setActionError(null);
+    setNotice(null);
+    try {
+      setNotice(await run());
+    } catch (failure) {
+      setActionError(describeError(failure));
+    } finally {
+      setPending(null);
+    }
+  };
+
+  const patchAnswer = (answerId: string, change: Partial<Answer>): void =>
+    detail.setData((current) =>
+      current
+        ? {
+            ...current,
+            answers: current.answers.map((answer) =>
+              answer.id === answerId ? { ...answer, ...change } : answer,
+            ),
+          }
+        : current,
+    );
+
+  const vote = (answer: Answer, value: 1 | -1) =>
+    act(`vote:${answer.id}`, async () => {
+      // Pressing the vote you already gave withdraws it (0).
+      const next = answer.myVote === value ? 0 : value;
+      const result = await request<{ answerId: string; value: number; score: number }>(
+        'POST',
+        `/answers/${answer.id}/vote`,
+        { value: next },
+      );
+      patchAnswer(answer.id, { myVote: result.value, score: result.score });
+      return next === 0 ? 'Vote withdrawn.' : next === 1 ? 'Voted up.' : 'Voted down.';
+    });
+
+  const accept = (answer: Answer) =>
+    act(`accept:${answer.id}`, async () => {
+      detail.setData(() => undefined);
+      const updated = await request<QuestionDetail>('POST', `/questions/${id}/accept`, {
+        answerId: answer.id,
+      });
+      detail.setData(() => updated);
+      onAnswered();
+      return `Accepted the answer by ${answer.author.displayName}.`;
+    });
+
+  const endorse = (answer: Answer) =>
+    act(`endorse:${answer.id}`, async () => {
+      const updated = await request<Answer>(
+        answer.endorsement ? 'DELETE' : 'POST',
+        `/answers/${answer.id}/endorse`,
+      );
+      patchAnswer(answer.id, { endorsement: updated.endorsement });
+      return updated.endorsement ? 'Answer endorsed.' : 'Endorsement withdrawn.';
+    });
+
+  const removeAnswer = (answer: Answer) =>
+    act(`delete:${answer.id}`, async () => {
+      if (!window.confirm(`Delete the answer by ${answer.author.displayName}?`)) return null;
+      await request('DELETE', `/answers/${answer.id}`);
+      detail.reload();
+      onAnswered();
+      return 'Answer deleted.';
+    });
+
+  const setLocked = (locked: boolean) =>
+    act('lock', async () => {
+      const updated = await request<Question>('POST', `/questions/${id}/${locked ? 'lock' : 'unlock'}`, {});
+      detail.setData((current) => (current ? { ...current, locked: updated.locked } : current));
+      return locked ? 'Question locked: no new answers.' : 'Question unlocked.';
+    });
+
+  const removeQuestion = () =>
+    act('delete-question', async () => {
+      if (!window.confirm('Delete this question and its answers?')) return null;
+      await request('DELETE', `/questions/${id}`);
+      onAnswered();
+      return 'Question deleted.';
+    });
+
+  if (!detail.data)
+    return detail.error ? (
+      <ErrorBox error={detail.error} />
+    ) : (
+      <>
+        <Loading what="question" />
+        <ErrorBox error={actionError} />
+      </>
+    );
   const question = detail.data;
   const grading = question.context?.lastGrading;
+  const staff = me !== null && me.role !== 'student';
+  const canAccept = staff || question.author.id === me?.id;
   return (
     <div className="thread">
       <p className="question-body">{question.body}</p>
@@ -116,18 +215,120 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
           )}
         </p>
       )}
+      {question.locked && (
+        <p className="muted">
+          <Badge tone="neutral">locked</Badge> No new answers.
+        </p>
+      )}
+      {staff && (
+        <div className="row moderation" role="group" aria-label="Moderate this question">
+          <button
+            type="button"
+            className="secondary"
+            disabled={pending !== null}
+            onClick={() => void setLocked(!question.locked)}
+          >
+            {question.locked ? 'Unlock question' : 'Lock question'}
+          </button>
+          <button
+            type="button"
+            className="secondary danger"
+            disabled={pending !== null}
+            onClick={() => void removeQuestion()}
+          >
+            Delete question
+          </button>
+        </div>
+      )}
       <ol className="answers">
-        {question.answers.map((answer) => (
-          <li key={answer.id} className={answer.accepted ? 'answer accepted' : 'answer'}>
-            <p>{answer.body}</p>
-            <span className="muted">
-              {answer.author.displayName} · {timeAgo(answer.createdAt)} · score {answer.score}
-              {answer.accepted ? ' · accepted' : ''}
-              {answer.endorsement ? ` · endorsed by ${answer.endorsement.by.displayName}` : ''}
-            </span>
-          </li>
-        ))}
+        {question.answers.map((answer) => {
+          const own = answer.author.id === me?.id;
+          const who = `the answer by ${answer.author.displayName}`;
+          return (
+            <li
+              key={answer.id}
+              className={answer.accepted ? 'answer accepted' : 'answer'}
+              data-answer={answer.id}
+            >
+              <div className="answer-main">
+                <div className="votes" role="group" aria-label={`Votes on ${who}`}>
+                  <button
+                    type="button"
+                    className="vote"
+                    aria-label={`Vote up ${who}`}
+                    aria-pressed={answer.myVote === 1}
+                    disabled={own || pending !== null}
+                    title={own ? 'You cannot vote on your own answer' : 'Helpful'}
+                    onClick={() => void vote(answer, 1)}
+                  >
+                    ▲
+                  </button>
+                  <span className="vote-score" aria-label={`Score ${answer.score}`}>
+                    {answer.score}
+                  </span>
+                  <button
+                    type="button"
+                    className="vote"
+                    aria-label={`Vote down ${who}`}
+                    aria-pressed={answer.myVote === -1}
+                    disabled={own || pending !== null}
+                    title={own ? 'You cannot vote on your own answer' : 'Not helpful'}
+                    onClick={() => void vote(answer, -1)}
+                  >
+                    ▼
+                  </button>
+                </div>
+                <div className="answer-body">
+                  <p>{answer.body}</p>
+                  <span className="muted">
+                    {answer.author.displayName} · {timeAgo(answer.createdAt)}
+                    {answer.endorsement ? ` · endorsed by ${answer.endorsement.by.displayName}` : ''}
+                  </span>{' '}
+                  {answer.accepted && <Badge tone="good">✓ accepted</Badge>}
+                  <div className="answer-actions">
+                    {canAccept && !answer.accepted && (
+                      <button
+                        type="button"
+                        className="link"
+                        disabled={pending !== null}
+                        onClick={() => void accept(answer)}
+                      >
+                        Accept this answer
+                      </button>
+                    )}
+                    {staff && (
+                      <button
+                        type="button"
+                        className="link"
+                        disabled={pending !== null}
+                        onClick={() => void endorse(answer)}
+                      >
+                        {answer.endorsement ? 'Withdraw endorsement' : 'Endorse'}
+                      </button>
+                    )}
+                    {staff && (
+                      <button
+                        type="button"
+                        className="link danger"
+                        disabled={pending !== null}
+                        onClick={() => void removeAnswer(answer)}
+                      >
+                        Delete answer
+                      </button>
+                    )}
+                  </div>
+                </div>
+              </div>
+            </li>
+          );
+        })}
       </ol>
+      <ErrorBox error={actionError} />
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       {!question.locked && (
         <form onSubmit={(event) => void submit(event)} className="answer-form">
           <label htmlFor={`answer-${id}`}>Your answer</label>
