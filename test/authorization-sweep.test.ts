@@ -33,6 +33,7 @@ interface Ids {
   inviteId: string;
   taskId: string;
   step: string;
+  exportId: string;
 }
 
 const TASK = 'lab-1-basic-connectivity';
@@ -78,6 +79,9 @@ function sampleBody(
     'DELETE /api/v1/answers/:id/endorse': {},
     'DELETE /api/v1/service-tokens/:id': {},
     'DELETE /api/v1/environments/:id': {},
+    'POST /api/v1/environments/:id/sleep': {},
+    'POST /api/v1/environments/:id/wake': {},
+    'POST /api/v1/environments/:id/reset': {},
     'POST /api/v1/submissions/:id/review': {
       body: { score: 1, comment: 'outsider', rubric: [{ id: 'x', points: 1 }] },
     },
@@ -97,6 +101,7 @@ interface World {
     serviceTokenId: string;
     submissionId: string;
     environmentId: string;
+    exportId: string;
   };
 }
 
@@ -146,7 +151,8 @@ function fill(path: string, ids: Ids, world: World): string {
     .replace(':userId', ids.userId)
     .replace(':inviteId', ids.inviteId)
     .replace(':taskId', ids.taskId)
-    .replace(':step', ids.step)}${query}`;
+    .replace(':step', ids.step)
+    .replace(':exportId', ids.exportId)}${query}`;
 }
 
 describe('authorization sweep over every registered route', () => {
@@ -198,6 +204,18 @@ describe('authorization sweep over every registered route', () => {
         kubeconfigEncrypted: api.app.get(SecretBox).encrypt('apiVersion: v1\nkind: Config\nclusters: []\n'),
       },
     });
+    // An export of student B's objects, as a reset leaves it (encrypted, not yet expired).
+    const bundle = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n';
+    const exported = await api.prisma.environmentExport.create({
+      data: {
+        environmentId: environment.id,
+        userId: studentB.id,
+        reason: 'reset',
+        bundle: api.app.get(SecretBox).encrypt(bundle),
+        sizeBytes: bundle.length,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
     world = {
       admin,
       a: { cohort: cohortA, student: studentA },
@@ -210,6 +228,7 @@ describe('authorization sweep over every registered route', () => {
         serviceTokenId: serviceToken.id,
         submissionId: submitted.body.id as string,
         environmentId: environment.id,
+        exportId: exported.id,
       },
     };
     routes = listRoutes(api);
@@ -221,6 +240,7 @@ describe('authorization sweep over every registered route', () => {
     inviteId: world.b.cohort.invite.id,
     taskId: TASK,
     step: '2',
+    exportId: world.b.exportId,
   });
 
   it('finds the routes of every module', () => {

@@ -62,6 +62,8 @@ const schema = z
     ENV_QUOTA_MEMORY_MIB: z.coerce.number().int().min(128).default(8192),
     WORKBENCH_CPU_MILLIS: z.coerce.number().int().min(50).default(1000),
     WORKBENCH_MEMORY_MIB: z.coerce.number().int().min(32).default(1024),
+    /** A student's last platform activity (for idle detection) is written at most once per this many seconds. */
+    ENV_ACTIVITY_THROTTLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   })
   .superRefine((config, context) => {
     if (!config.ENCRYPTION_KEYS && config.NODE_ENV !== 'test') {

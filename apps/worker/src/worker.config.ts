@@ -102,6 +102,22 @@ const schema = z
     ENV_RECHECK_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
     /** How often environments on their way somewhere are checked for a lost job. */
     ENV_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    /** Exports of a student's objects (made before a reset) stay downloadable this long. */
+    ENV_EXPORT_RETENTION_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
+    /** A ready environment idle this long (no platform activity, no vcluster API requests) is put to sleep; 0 never. */
+    ENV_IDLE_AFTER_SECONDS: z.coerce.number().int().min(0).max(2_592_000).default(1800),
+    /** How often environments are checked for idleness (each check reads candidates' vcluster metrics). */
+    ENV_IDLE_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** vcluster API resources whose requests do not count as activity (the vcluster's own chatter). */
+    ENV_IDLE_IGNORED_RESOURCES: z
+      .string()
+      .default('leases,events')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((resource) => resource.trim())
+          .filter(Boolean),
+      ),
     /** Version of the official loft-sh/vcluster chart installed for every student. */
     VCLUSTER_CHART_VERSION: z.string().min(1).default('0.28.0'),
     /** The Flux HelmRepository of the loft-sh charts, `namespace/name`. */

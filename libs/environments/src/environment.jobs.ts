@@ -4,6 +4,12 @@ import { Injectable } from '@nestjs/common';
 
 export const provisionJobId = (environmentId: string) => `provision-${environmentId}`;
 export const teardownJobId = (environmentId: string) => `teardown-${environmentId}`;
+export const sleepJobId = (environmentId: string) => `sleep-${environmentId}`;
+export const wakeJobId = (environmentId: string) => `wake-${environmentId}`;
+export const resetJobId = (environmentId: string) => `reset-${environmentId}`;
+
+type EnvironmentJobName =
+  'environments.provision' | 'environments.teardown' | 'environments.sleep' | 'environments.wake';
 
 /**
  * Enqueues environment work under deterministic job ids: asking twice (a retried request, the
@@ -15,17 +21,57 @@ export class EnvironmentJobs {
 
   async ensureProvisioning(env: Pick<Environment, 'id' | 'state'>): Promise<void> {
     if (env.state !== 'requested' && env.state !== 'provisioning') return;
-    await this.ensure('environments.provision', provisionJobId(env.id), env.id);
+    await this.ensure('environments.provision', provisionJobId(env.id), { environmentId: env.id });
   }
 
   async ensureTeardown(env: Pick<Environment, 'id' | 'state'>): Promise<void> {
     if (env.state !== 'deleting') return;
-    await this.ensure('environments.teardown', teardownJobId(env.id), env.id);
+    await this.ensure('environments.teardown', teardownJobId(env.id), { environmentId: env.id });
+  }
+
+  /** A sleeping environment whose vcluster may still run (progress below 100) gets its sleep job. */
+  async ensureSleep(env: Pick<Environment, 'id' | 'state' | 'progressPercent'>): Promise<void> {
+    if (env.state !== 'sleeping' || env.progressPercent >= 100) return;
+    await this.ensure('environments.sleep', sleepJobId(env.id), { environmentId: env.id });
+  }
+
+  async ensureWake(env: Pick<Environment, 'id' | 'state'>): Promise<void> {
+    if (env.state !== 'waking') return;
+    await this.ensure('environments.wake', wakeJobId(env.id), { environmentId: env.id });
+  }
+
+  /** One reset per environment (a reset replaces the environment, so the next one has another id). */
+  async ensureReset(environmentId: string, requestedBy: string): Promise<void> {
+    const jobId = resetJobId(environmentId);
+    const existing = await this.queue.queue('provisioning').getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'failed') await existing.retry('failed');
+      return;
+    }
+    await this.queue.add('environments.reset', { environmentId, requestedBy }, { jobId });
+  }
+
+  /** Whether a reset job for this environment is waiting or running. */
+  async resetPending(environmentId: string): Promise<boolean> {
+    const job = await this.queue.queue('provisioning').getJob(resetJobId(environmentId));
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed';
   }
 
   /** Whether a provisioning job for this environment is running right now. */
   async provisioningActive(environmentId: string): Promise<boolean> {
-    const job = await this.queue.queue('provisioning').getJob(provisionJobId(environmentId));
+    return this.active(provisionJobId(environmentId));
+  }
+
+  /** Whether a sleep job for this environment is running right now. */
+  async sleepActive(environmentId: string): Promise<boolean> {
+    return this.active(sleepJobId(environmentId));
+  }
+
+  private async active(jobId: string): Promise<boolean> {
+    const job = await this.queue.queue('provisioning').getJob(jobId);
     return job ? job.isActive() : false;
   }
 
@@ -34,9 +80,9 @@ export class EnvironmentJobs {
    * for instance after stalling twice) would otherwise swallow the add.
    */
   private async ensure(
-    name: 'environments.provision' | 'environments.teardown',
+    name: EnvironmentJobName,
     jobId: string,
-    environmentId: string,
+    payload: { environmentId: string },
   ): Promise<void> {
     const existing = await this.queue.queue('provisioning').getJob(jobId);
     if (existing) {
@@ -48,6 +94,6 @@ export class EnvironmentJobs {
       if (state !== 'completed') return;
       await existing.remove();
     }
-    await this.queue.add(name, { environmentId }, { jobId });
+    await this.queue.add(name, payload, { jobId });
   }
 }

@@ -76,6 +76,24 @@ export class EnvironmentTransitions {
     });
   }
 
+  /**
+   * Changes fields of an environment that stays in `state` (a step outside the progress bar, a
+   * reason), announcing it; null when the environment is no longer in that state.
+   */
+  note(
+    id: string,
+    state: EnvironmentStateName,
+    changes: Pick<EnvironmentChanges, 'progressStep' | 'stateReason'>,
+  ): Promise<Environment | null> {
+    return this.transactions.run(async (tx, emit) => {
+      const { count } = await tx.environment.updateMany({ where: { id, state }, data: changes });
+      if (count === 0) return null;
+      const env = await tx.environment.findUniqueOrThrow({ where: { id } });
+      await this.announce(env, emit);
+      return env;
+    });
+  }
+
   async announce(env: Environment, emit: Emit): Promise<void> {
     // Unclaimed pool environments belong to no cohort, hence no cohort feed.
     if (!env.cohortId) return;

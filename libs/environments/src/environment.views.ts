@@ -88,3 +88,15 @@ export function toHostClusterView(
     createdAt: host.createdAt.toISOString(),
   };
 }
+
+/** An export a student can download (the bundle itself only through its own route). */
+export interface EnvironmentExportView {
+  id: string;
+  environmentId: string;
+  /** Why it was made: `reset`. */
+  reason: string;
+  sizeBytes: number;
+  createdAt: string;
+  /** After this it is deleted and no longer downloadable. */
+  expiresAt: string;
+}

@@ -9,13 +9,25 @@ import { EnvironmentReconciler } from './environment.reconciler.js';
 import { EnvironmentRequests } from './environment.requests.js';
 import { EnvironmentTeardown } from './environment.teardown.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
+import { EnvironmentActivity } from './environment.activity.js';
+import { EnvironmentIdleCheck } from './environment.idle.js';
+import { EnvironmentLifecycle } from './environment.lifecycle.js';
+import { EnvironmentPower } from './environment.power.js';
+import { EnvironmentReset } from './environment.reset.js';
 import {
+  ACTIVITY_OPTIONS,
   ENVIRONMENT_SIZING,
+  EXPORT_OPTIONS,
+  IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
+  type ActivityOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
+  type ExportOptions,
+  type IdleOptions,
   type ProvisioningOptions,
 } from './environments.options.js';
+import { VclusterExporter } from './vcluster.exporter.js';
 import { HostClusterAdmin } from './host-cluster.admin.js';
 import { HostClusterAllocator } from './host-cluster.allocator.js';
 import { HostClusterRegistry } from './host-cluster.registry.js';
@@ -28,9 +40,15 @@ export interface EnvironmentsModuleOptions {
   kube: Partial<KubeClientOptions>;
 }
 
+export interface ApiEnvironmentsOptions extends EnvironmentsModuleOptions {
+  activity: ActivityOptions;
+}
+
 export interface WorkerEnvironmentsOptions extends EnvironmentsModuleOptions {
   sizing: EnvironmentSizing;
   provisioning: ProvisioningOptions;
+  exports: ExportOptions;
+  idle: IdleOptions;
 }
 
 function shared(options: EnvironmentsModuleOptions): Provider[] {
@@ -52,13 +70,16 @@ function shared(options: EnvironmentsModuleOptions): Provider[] {
 @Module({})
 export class EnvironmentsModule {
   /** Requests, staff views and host cluster registration (the api). */
-  static forApi(options: EnvironmentsModuleOptions): DynamicModule {
+  static forApi(options: ApiEnvironmentsOptions): DynamicModule {
     const providers = [
       ...shared(options),
+      { provide: ACTIVITY_OPTIONS, useValue: options.activity },
       HostClusterAllocator,
       HostClusterAdmin,
       EnvironmentRequests,
       EnvironmentAdmin,
+      EnvironmentLifecycle,
+      EnvironmentActivity,
     ];
     return {
       module: EnvironmentsModule,
@@ -68,16 +89,22 @@ export class EnvironmentsModule {
     };
   }
 
-  /** Provisioning, teardown, reconciliation and workbench access (the worker). */
+  /** Provisioning, teardown, sleep/wake/reset, idle checks, reconciliation and workbench access (the worker). */
   static forWorker(options: WorkerEnvironmentsOptions): DynamicModule {
     const providers = [
       ...shared(options),
       { provide: PROVISIONING_OPTIONS, useValue: options.provisioning },
+      { provide: EXPORT_OPTIONS, useValue: options.exports },
+      { provide: IDLE_OPTIONS, useValue: options.idle },
       VclusterApiProbe,
       EnvironmentProvisioner,
       EnvironmentTeardown,
       EnvironmentReconciler,
       WorkbenchAccess,
+      EnvironmentPower,
+      VclusterExporter,
+      EnvironmentReset,
+      EnvironmentIdleCheck,
     ];
     return {
       module: EnvironmentsModule,

@@ -73,3 +73,26 @@ export function environmentCost(sizing: EnvironmentCostSizing): { cpuMillis: num
     memoryMib: sizing.quotaMemoryMib + sizing.workbenchMemoryMib,
   };
 }
+
+/** Exports of a student's objects (before a reset): how long they stay downloadable. */
+export interface ExportOptions {
+  retentionHours: number;
+}
+
+export const EXPORT_OPTIONS = Symbol('EXPORT_OPTIONS');
+
+/** Idle detection (the worker's repeatable idle check). */
+export interface IdleOptions {
+  /** Series of apiserver_request_total whose resource is one of these are the vcluster's own chatter. */
+  ignoredResources: readonly string[];
+}
+
+export const IDLE_OPTIONS = Symbol('IDLE_OPTIONS');
+
+/** Platform activity recording (the api). */
+export interface ActivityOptions {
+  /** At most one write of a student's lastActivityAt per this many seconds. */
+  throttleSeconds: number;
+}
+
+export const ACTIVITY_OPTIONS = Symbol('ACTIVITY_OPTIONS');

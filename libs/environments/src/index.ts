@@ -1,5 +1,17 @@
 export { EnvironmentAdmin, type CohortEnvironmentQuery } from './environment.admin.js';
-export { EnvironmentJobs, provisionJobId, teardownJobId } from './environment.jobs.js';
+export { EnvironmentActivity } from './environment.activity.js';
+export { EnvironmentIdleCheck, requestTotal, type IdleCheckResult } from './environment.idle.js';
+export {
+  EnvironmentJobs,
+  provisionJobId,
+  resetJobId,
+  sleepJobId,
+  teardownJobId,
+  wakeJobId,
+} from './environment.jobs.js';
+export { EnvironmentLifecycle } from './environment.lifecycle.js';
+export { EnvironmentPower, scaledTo, SleepStillRunning, type PowerOutcome } from './environment.power.js';
+export { EnvironmentReset, RESET_REASON, type ResetOutcome } from './environment.reset.js';
 export {
   EnvironmentManifests,
   HELM_RELEASE_API,
@@ -24,7 +36,7 @@ export {
   statefulSetReady,
   type ProvisionOutcome,
 } from './environment.provisioner.js';
-export { EnvironmentReconciler } from './environment.reconciler.js';
+export { EnvironmentReconciler, type ReconcileResult } from './environment.reconciler.js';
 export { EnvironmentRequests, readyKubeconfig } from './environment.requests.js';
 export { canTransition, isLive, LIVE_STATES, sourcesOf } from './environment-states.js';
 export {
@@ -36,17 +48,24 @@ export { EnvironmentTransitions } from './environment.transitions.js';
 export type * from './environment.views.js';
 export {
   EnvironmentsModule,
+  type ApiEnvironmentsOptions,
   type EnvironmentsModuleOptions,
   type WorkerEnvironmentsOptions,
 } from './environments.module.js';
 export {
+  ACTIVITY_OPTIONS,
   environmentCost,
   ENVIRONMENT_SIZING,
+  EXPORT_OPTIONS,
+  IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
+  type ActivityOptions,
   type AddressMode,
   type AddressOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
+  type ExportOptions,
+  type IdleOptions,
   type ProbeMode,
   type ProvisioningOptions,
 } from './environments.options.js';
@@ -55,6 +74,7 @@ export { HostClusterAdmin } from './host-cluster.admin.js';
 export { HostClusterAllocator } from './host-cluster.allocator.js';
 export { HostClusterRegistry, type HostClusterInput } from './host-cluster.registry.js';
 export { failureReason, isPermanent, ProvisioningFailed } from './provisioning.errors.js';
+export { EXPORTED_KINDS, VclusterExporter, type ExportBundle } from './vcluster.exporter.js';
 export { VclusterApiProbe, type ProbeResult, type ProbeTarget } from './vcluster-api.probe.js';
 export {
   VclusterValuesTemplate,

@@ -4,6 +4,7 @@
  */
 import {
   ApiException,
+  AppsV1Api,
   CoreV1Api,
   createConfiguration,
   Exec,
@@ -87,6 +88,7 @@ class ApiKubeClient implements KubeClient {
   readonly server: string;
   private readonly objects: DiscoveringObjectApi;
   private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
   private readonly versions: VersionApi;
   private readonly retry: RetryPolicy;
 
@@ -115,6 +117,7 @@ class ApiKubeClient implements KubeClient {
     });
     this.objects = new DiscoveringObjectApi(configuration);
     this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
     this.versions = new VersionApi(configuration);
     this.retry = {
       attempts: options.retryAttempts,
@@ -322,6 +325,21 @@ class ApiKubeClient implements KubeClient {
           () => setTimeout(() => finish({ matched: false }), 50),
         );
     });
+  }
+
+  async scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void> {
+    await this.call(() =>
+      this.apps.replaceNamespacedStatefulSetScale({
+        namespace,
+        name,
+        body: {
+          apiVersion: 'autoscaling/v1',
+          kind: 'Scale',
+          metadata: { name, namespace },
+          spec: { replicas },
+        },
+      }),
+    );
   }
 
   async proxyGet(namespace: string, service: string, path: string): Promise<ProxyResponse> {

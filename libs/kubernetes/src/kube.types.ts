@@ -222,6 +222,11 @@ export interface KubeClient {
     done: (object: KubeObject | null) => boolean,
     options: WaitOptions,
   ): Promise<KubeObject | null>;
+  /**
+   * Sets a StatefulSet's replicas through its `scale` subresource (what `kubectl scale` does):
+   * no field of the spec changes hands, whoever applied the StatefulSet.
+   */
+  scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void>;
   /** GET through the API server's service proxy (`https:<service>:<port>` names the port). */
   proxyGet(namespace: string, service: string, path: string): Promise<ProxyResponse>;
   /** An exec transport into one container. */

@@ -16,6 +16,14 @@ export interface JobPayloads {
   'environments.teardown': { environmentId: string };
   /** Re-enqueues provisioning and teardown work that has no live job (a lost enqueue, a job that died). */
   'environments.reconcile': { staleAfterSeconds: number };
+  /** Scales a sleeping environment's vcluster to zero and removes its synced pods (job id `sleep-<environmentId>`). */
+  'environments.sleep': { environmentId: string };
+  /** Scales a waking environment's vcluster back up until its API answers (job id `wake-<environmentId>`). */
+  'environments.wake': { environmentId: string };
+  /** Exports the student's objects, then replaces the environment with a fresh one (job id `reset-<environmentId>`). */
+  'environments.reset': { environmentId: string; requestedBy: string };
+  /** Puts environments to sleep whose student and vcluster API were both idle long enough. Repeats. */
+  'environments.idle-check': { idleAfterSeconds: number };
   /**
    * Grades one submission. Added by the outbox relay only (job id = the submission id), so a
    * submission is queued exactly when its row committed. `environment`: the task is graded against
@@ -38,6 +46,10 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.provision': 'provisioning',
   'environments.teardown': 'provisioning',
   'environments.reconcile': 'provisioning',
+  'environments.sleep': 'provisioning',
+  'environments.wake': 'provisioning',
+  'environments.reset': 'provisioning',
+  'environments.idle-check': 'provisioning',
   'grading.grade-submission': 'grading',
 };
 

@@ -1,11 +1,13 @@
 import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environments';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { ApiConfig } from '../api.config.js';
+import { EnvironmentActivityInterceptor } from './environment-activity.interceptor.js';
 import { CohortEnvironmentsController, EnvironmentsController } from './environments.controller.js';
 import { HostClustersController } from './host-clusters.controller.js';
 import { MyEnvironmentController } from './my-environment.controller.js';
 
-/** HTTP edge of environments: host clusters (admin), my environment (students), staff views and teardown. */
+/** HTTP edge of environments: host clusters (admin), my environment (students), staff views, sleep/wake/reset, teardown. */
 @Module({})
 export class EnvironmentsHttpModule {
   static forRoot(config: ApiConfig): DynamicModule {
@@ -22,8 +24,11 @@ export class EnvironmentsHttpModule {
             workbenchCpuMillis: config.WORKBENCH_CPU_MILLIS,
             workbenchMemoryMib: config.WORKBENCH_MEMORY_MIB,
           },
+          activity: { throttleSeconds: config.ENV_ACTIVITY_THROTTLE_SECONDS },
         }),
       ],
+      // Students' requests are activity (idle detection); some wake their environment.
+      providers: [{ provide: APP_INTERCEPTOR, useClass: EnvironmentActivityInterceptor }],
       controllers: [
         HostClustersController,
         MyEnvironmentController,

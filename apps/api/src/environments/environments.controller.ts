@@ -7,8 +7,13 @@ import {
   type UserPrincipal,
 } from '@kubecohort/auth';
 import type { Page } from '@kubecohort/contracts';
-import { EnvironmentAdmin, type StaffEnvironmentView } from '@kubecohort/environments';
-import { Controller, Delete, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
+import {
+  EnvironmentAdmin,
+  EnvironmentLifecycle,
+  type EnvironmentView,
+  type StaffEnvironmentView,
+} from '@kubecohort/environments';
+import { Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -19,14 +24,22 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ParseId } from '../http/validation.js';
-import { CohortEnvironmentsQuery, StaffEnvironmentDto, StaffEnvironmentPageDto } from './environments.dto.js';
+import {
+  CohortEnvironmentsQuery,
+  EnvironmentDto,
+  StaffEnvironmentDto,
+  StaffEnvironmentPageDto,
+} from './environments.dto.js';
 
 /** Environments seen by a cohort's staff; another cohort's environment is a 404. */
 @ApiTags('environments')
 @ApiBearerAuth()
 @Controller('environments/:id')
 export class EnvironmentsController {
-  constructor(private readonly environments: EnvironmentAdmin) {}
+  constructor(
+    private readonly environments: EnvironmentAdmin,
+    private readonly lifecycle: EnvironmentLifecycle,
+  ) {}
 
   @Get()
   @Roles('admin', 'instructor')
@@ -53,6 +66,47 @@ export class EnvironmentsController {
     @Param('id', ParseId) id: string,
   ): Promise<StaffEnvironmentView> {
     return this.environments.delete(user, id);
+  }
+
+  @Post('sleep')
+  @HttpCode(202)
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary: 'Put an environment to sleep (staff of its cohort): its vcluster and workbench scale to zero',
+    description:
+      'Its state is kept (namespaces, volumes, the vcluster data, the kubeconfig); the pods it synced to the host are deleted and recreated on wake. Idempotent.',
+  })
+  @ApiAcceptedResponse({ type: EnvironmentDto })
+  @ApiConflictResponse({ description: 'environment_not_ready: only a ready environment can go to sleep' })
+  sleep(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string): Promise<EnvironmentView> {
+    return this.lifecycle.forStaff(user, id, 'sleep');
+  }
+
+  @Post('wake')
+  @HttpCode(202)
+  @Roles('admin', 'instructor')
+  @ApiOperation({ summary: 'Wake a sleeping environment (staff of its cohort). Idempotent.' })
+  @ApiAcceptedResponse({ type: EnvironmentDto })
+  @ApiConflictResponse({ description: 'environment_not_ready: not sleeping, waking or ready' })
+  wake(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string): Promise<EnvironmentView> {
+    return this.lifecycle.forStaff(user, id, 'wake');
+  }
+
+  @Post('reset')
+  @HttpCode(202)
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary:
+      "Reset a student's environment (staff of its cohort): export their objects, then a fresh vcluster",
+    description:
+      'The export is downloadable by the student (GET /me/environment/exports). The environment is replaced by a new one (a new id); the old one is torn down. Asking again while a reset is pending does nothing more.',
+  })
+  @ApiAcceptedResponse({ type: EnvironmentDto })
+  @ApiConflictResponse({
+    description: 'environment_not_ready: only ready or sleeping environments are reset',
+  })
+  reset(@CurrentUser() user: UserPrincipal, @Param('id', ParseId) id: string): Promise<EnvironmentView> {
+    return this.lifecycle.forStaff(user, id, 'reset');
   }
 
   @Get('kubeconfig')

@@ -127,3 +127,14 @@ export class CohortEnvironmentsQuery extends EnvironmentPageQuery {
   @IsIn(ENVIRONMENT_STATES)
   state?: EnvironmentStateName;
 }
+
+export class EnvironmentExportDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The environment it was exported from.' })
+  environmentId!: string;
+  @ApiProperty({ example: 'reset', description: 'Why it was made.' }) reason!: string;
+  @ApiProperty({ description: 'Size of the YAML bundle.' }) sizeBytes!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'Deleted (and no longer downloadable) after this.' })
+  expiresAt!: string;
+}

@@ -2,15 +2,25 @@ import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environ
 import { JobQueue } from '@kubecohort/queue';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { WorkerConfig } from '../worker.config.js';
+import { IdleCheckProcessor } from './idle-check.processor.js';
 import { ProvisionEnvironmentProcessor } from './provision-environment.processor.js';
 import { ReconcileEnvironmentsProcessor } from './reconcile-environments.processor.js';
+import { ResetEnvironmentProcessor } from './reset-environment.processor.js';
+import { SleepEnvironmentProcessor } from './sleep-environment.processor.js';
 import { TeardownEnvironmentProcessor } from './teardown-environment.processor.js';
+import { WakeEnvironmentProcessor } from './wake-environment.processor.js';
 
 const RECONCILE = Symbol('ENVIRONMENTS_RECONCILE');
 
+interface Schedules {
+  reconcileEveryMs: number;
+  /** null: idle environments are never put to sleep. */
+  idle: { everyMs: number; idleAfterSeconds: number } | null;
+}
+
 /**
- * The worker's side of environments: provisioning, teardown and the lost-job reconciler, on the
- * provisioning queue. A worker that does not serve that queue gets none of it (and needs no
+ * The worker's side of environments: provisioning, teardown, sleep, wake, reset, the idle check
+ * and the lost-job reconciler, on the provisioning queue. A worker that does not serve that queue gets none of it (and needs no
  * ENCRYPTION_KEYS).
  */
 @Module({})
@@ -66,13 +76,31 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
               recheckMs: config.ENV_RECHECK_INTERVAL_MS,
             },
           },
+          exports: { retentionHours: config.ENV_EXPORT_RETENTION_HOURS },
+          idle: { ignoredResources: config.ENV_IDLE_IGNORED_RESOURCES },
         }),
       ],
       providers: [
-        { provide: RECONCILE, useValue: { everyMs: config.ENV_RECONCILE_INTERVAL_SECONDS * 1000 } },
+        {
+          provide: RECONCILE,
+          useValue: {
+            reconcileEveryMs: config.ENV_RECONCILE_INTERVAL_SECONDS * 1000,
+            idle:
+              config.ENV_IDLE_AFTER_SECONDS > 0
+                ? {
+                    everyMs: config.ENV_IDLE_CHECK_INTERVAL_SECONDS * 1000,
+                    idleAfterSeconds: config.ENV_IDLE_AFTER_SECONDS,
+                  }
+                : null,
+          } satisfies Schedules,
+        },
         ProvisionEnvironmentProcessor,
         TeardownEnvironmentProcessor,
         ReconcileEnvironmentsProcessor,
+        SleepEnvironmentProcessor,
+        WakeEnvironmentProcessor,
+        ResetEnvironmentProcessor,
+        IdleCheckProcessor,
       ],
       exports: [EnvironmentsModule],
     };
@@ -80,17 +108,31 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
 
   constructor(
     private readonly jobs: JobQueue,
-    @Inject(RECONCILE) private readonly reconcile: { everyMs: number } | null,
+    @Inject(RECONCILE) private readonly schedules: Schedules | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.reconcile) return;
+    if (!this.schedules) return;
+    const { reconcileEveryMs, idle } = this.schedules;
     // Environments stuck on their way up or down get their job back within one interval.
     await this.jobs.repeat(
       'environments.reconcile',
-      { staleAfterSeconds: Math.max(30, Math.round(this.reconcile.everyMs / 1000)) },
-      this.reconcile.everyMs,
+      { staleAfterSeconds: Math.max(30, Math.round(reconcileEveryMs / 1000)) },
+      reconcileEveryMs,
     );
-    this.logger.log(`environment reconciler every ${this.reconcile.everyMs / 1000}s`);
+    this.logger.log(`environment reconciler every ${reconcileEveryMs / 1000}s`);
+    if (idle) {
+      await this.jobs.repeat(
+        'environments.idle-check',
+        { idleAfterSeconds: idle.idleAfterSeconds },
+        idle.everyMs,
+      );
+      this.logger.log(
+        `idle check every ${idle.everyMs / 1000}s (sleep after ${idle.idleAfterSeconds}s idle)`,
+      );
+    } else {
+      // Turned off: a schedule left by an earlier configuration must not keep running.
+      await this.jobs.queue('provisioning').removeJobScheduler('environments.idle-check');
+    }
   }
 }

@@ -1,0 +1,50 @@
+import type { Principal } from '@kubecohort/auth';
+import { EnvironmentActivity, EnvironmentLifecycle } from '@kubecohort/environments';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { from, type Observable, switchMap } from 'rxjs';
+
+const WAKES = 'kubecohort:wakes-environment';
+
+/** A student action that needs their environment: a sleeping one starts waking before the handler runs. */
+export const WakesEnvironment = (): MethodDecorator => SetMetadata(WAKES, true);
+
+/**
+ * Every authenticated request of a student (the bot acting for one included) is platform
+ * activity for idle detection; routes marked @WakesEnvironment() also wake a sleeping environment.
+ * Neither may fail the request: they are logged and skipped.
+ */
+@Injectable()
+export class EnvironmentActivityInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(EnvironmentActivityInterceptor.name);
+
+  constructor(
+    private readonly activity: EnvironmentActivity,
+    private readonly lifecycle: EnvironmentLifecycle,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;
+    if (principal?.kind !== 'user' || principal.role !== 'student') return next.handle();
+    const wakes = this.reflector.get<boolean | undefined>(WAKES, context.getHandler()) === true;
+    return from(this.touch(principal.userId, wakes)).pipe(switchMap(() => next.handle()));
+  }
+
+  private async touch(userId: string, wakes: boolean): Promise<void> {
+    try {
+      await this.activity.record(userId);
+      if (wakes) await this.lifecycle.wakeFor(userId);
+    } catch (error) {
+      this.logger.warn({ userId, err: (error as Error).message }, 'environment activity not recorded');
+    }
+  }
+}
