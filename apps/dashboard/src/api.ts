@@ -198,3 +198,12 @@ export function describeError(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The api has no such route (yet): 405, or a 404 from the router itself ("Cannot POST /…") rather
+ * than a use case's "not found". Screens coded against routes still being built say so plainly.
+ */
+export function isMissingRoute(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.status === 405 || (error.status === 404 && /^Cannot [A-Z]+ \//.test(error.message));
+}

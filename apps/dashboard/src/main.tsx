@@ -8,6 +8,7 @@ import { Admin } from './screens/Admin.js';
 import { CohortList } from './screens/CohortList.js';
 import { CohortPage } from './screens/CohortPage.js';
 import { Login } from './screens/Login.js';
+import { MyEnvironment } from './screens/MyEnvironment.js';
 import { MyPlan } from './screens/MyPlan.js';
 import { MyTask } from './screens/MyTask.js';
 import { QuestionsInbox } from './screens/QuestionsInbox.js';
@@ -53,6 +54,8 @@ function App() {
     screen = <StudentPage cohortId={params.id!} userId={params.userId!} />;
   else if ((params = match('/cohorts/:id/questions', path)) && staff)
     screen = <CohortPage cohortId={params.id!} tab="questions" />;
+  else if ((params = match('/cohorts/:id/environments', path)) && staff)
+    screen = <CohortPage cohortId={params.id!} tab="environments" />;
   else if ((params = match('/cohorts/:id/roster', path)) && staff)
     screen = <CohortPage cohortId={params.id!} tab="roster" />;
   else if ((params = match('/cohorts/:id', path)) && staff)
@@ -63,6 +66,7 @@ function App() {
   else if ((params = match('/submissions/:id', path)))
     screen = <SubmissionPage id={params.id!} staff={staff} />;
   else if ((params = match('/me/tasks/:taskId', path))) screen = <MyTask me={me} taskId={params.taskId!} />;
+  else if (match('/me/environment', path) && !staff) screen = <MyEnvironment me={me} />;
   else if (match('/me/questions', path) && me.enrollment)
     screen = (
       <div className="page">
@@ -83,8 +87,14 @@ function App() {
       ]
     : [
         { href: '/me', label: 'My plan' },
+        { href: '/me/environment', label: 'My environment' },
         { href: '/me/questions', label: 'Questions' },
       ];
+
+  // The most specific link the path is under (`/me/environment` is not also "My plan").
+  const currentLink = links
+    .filter((link) => path === link.href || path.startsWith(`${link.href}/`))
+    .sort((a, b) => b.href.length - a.href.length)[0]?.href;
 
   return (
     <MeContext.Provider value={me}>
@@ -103,7 +113,7 @@ function App() {
             <a
               key={link.href}
               href={`#${link.href}`}
-              aria-current={path.startsWith(link.href) ? 'page' : undefined}
+              aria-current={link.href === currentLink ? 'page' : undefined}
             >
               {link.label}
             </a>

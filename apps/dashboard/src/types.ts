@@ -212,3 +212,29 @@ export interface AuditLogEntry {
   requestId: string | null;
   ip: string | null;
 }
+
+export type EnvironmentState =
+  'requested' | 'provisioning' | 'ready' | 'sleeping' | 'waking' | 'deleting' | 'deleted' | 'failed';
+
+/** GET /me/environment (students) */
+export interface EnvironmentView {
+  id: string;
+  cohortId: string | null;
+  state: EnvironmentState;
+  stateReason: string | null;
+  progressStep: string | null;
+  progressPercent: number;
+  serverUrl: string | null;
+  kubeconfigAvailable: boolean;
+  requestedAt: string;
+  readyAt: string | null;
+  stateChangedAt: string;
+}
+
+/** GET /cohorts/:id/environments (staff) */
+export interface StaffEnvironment extends EnvironmentView {
+  userId: string | null;
+  hostClusterId: string | null;
+  namespace: string | null;
+  workbenchNamespace: string | null;
+}

@@ -18,10 +18,11 @@ import type {
   StuckStudentView,
   SubmissionSummary,
 } from '../types.js';
+import { EnvironmentsPanel } from './EnvironmentsPanel.js';
 import { QuestionsInbox } from './QuestionsInbox.js';
 import { RosterPanel } from './RosterPanel.js';
 
-type Tab = 'progress' | 'questions' | 'roster';
+type Tab = 'progress' | 'environments' | 'questions' | 'roster';
 
 /** All pages of the progress matrix, merged into one (rows concatenated). */
 export async function loadMatrix(cohortId: string, signal: AbortSignal): Promise<ProgressMatrixPage> {
@@ -228,6 +229,7 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
 
   const tabs: { id: Tab; label: string }[] = [
     { id: 'progress', label: 'Progress' },
+    { id: 'environments', label: 'Environments' },
     { id: 'questions', label: 'Q&A inbox' },
     { id: 'roster', label: 'Roster & grades' },
   ];
@@ -337,6 +339,9 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
             </Section>
           </div>
         </div>
+      )}
+      {tab === 'environments' && (
+        <EnvironmentsPanel cohortId={cohortId} students={matrix.data?.students ?? []} />
       )}
       {tab === 'questions' && <QuestionsInbox cohortId={cohortId} version={questionsVersion} staff />}
       {tab === 'roster' && (
