@@ -140,8 +140,13 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   ...defineGroup(
     'networking.k8s.io',
     ['v1'],
-    [{ kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'] }],
+    [
+      { kind: 'NetworkPolicy', plural: 'networkpolicies', shortNames: ['netpol'] },
+      { kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], status: true },
+      { kind: 'IngressClass', plural: 'ingressclasses', namespaced: false },
+    ],
   ),
+  ...defineGroup('discovery.k8s.io', ['v1'], [{ kind: 'EndpointSlice', plural: 'endpointslices' }]),
   ...defineGroup(
     'rbac.authorization.k8s.io',
     ['v1'],

@@ -34,6 +34,10 @@ export {
 } from './runtime/grader.registry.js';
 export { LocalCommandRunner, type LocalCommandRunnerOptions } from './runtime/local-command.runner.js';
 export { LINUX_GRADERS } from './linux/linux.graders.js';
+export { KUBERNETES_GRADERS } from './kubernetes/kubernetes.graders.js';
+export { LAB_1_GRADER } from './kubernetes/lab-1-basic-connectivity.grader.js';
+export { LAB_2_GRADER } from './kubernetes/lab-2-service-discovery.grader.js';
+export { LAB_3_GRADER } from './kubernetes/lab-3-network-policy.grader.js';
 export { VETH_PAIR_GRADER } from './linux/veth-pair.grader.js';
 export { BRIDGE_GRADER } from './linux/bridge.grader.js';
 export { ROUTING_GRADER } from './linux/routing.grader.js';

@@ -18,6 +18,7 @@ import {
   type KubernetesObject,
   type V1Status,
 } from '@kubernetes/client-node';
+import * as models from '@kubernetes/client-node';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
@@ -505,8 +506,50 @@ function exitOf(status: V1Status): { exitCode: number; message?: string } {
   return { exitCode: /not found|no such file/i.test(message) ? 127 : 126, message };
 }
 
+interface ModelClass {
+  getAttributeTypeMap(): { name: string; baseName: string; type: string }[];
+}
+
+function modelOf(type: string): ModelClass | undefined {
+  const candidate = (models as unknown as Record<string, unknown>)[type];
+  return typeof candidate === 'function' && 'getAttributeTypeMap' in candidate
+    ? (candidate as unknown as ModelClass)
+    : undefined;
+}
+
+/**
+ * The client deserializes built-in kinds into its model classes, whose property names differ from
+ * the API's where the API's would clash with JavaScript (`_from` for a NetworkPolicy rule's `from`):
+ * back to the field names of the API, which is what callers read.
+ */
+function toWire(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return value;
+  if (type.startsWith('Array<') && Array.isArray(value)) {
+    const item = type.slice('Array<'.length, -1);
+    return value.map((each) => toWire(each, item));
+  }
+  const model = modelOf(type);
+  if (!model || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const known = new Set<string>();
+  for (const attribute of model.getAttributeTypeMap()) {
+    known.add(attribute.name);
+    if (source[attribute.name] !== undefined)
+      out[attribute.baseName] = toWire(source[attribute.name], attribute.type);
+  }
+  for (const [key, each] of Object.entries(source)) if (!known.has(key)) out[key] ??= each;
+  return out;
+}
+
+/** The client's model class name for a kind: `v1` + `NetworkPolicy` -> `V1NetworkPolicy`. */
+function modelType(ref: { apiVersion: string; kind: string }): string {
+  const version = ref.apiVersion.split('/').at(-1) ?? '';
+  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${ref.kind}`;
+}
+
 function toPlain(value: unknown, ref: { apiVersion: string; kind: string }): KubeObject {
-  const plain = JSON.parse(JSON.stringify(value)) as KubeObject;
+  const plain = JSON.parse(JSON.stringify(toWire(value, modelType(ref)))) as KubeObject;
   // List items come without apiVersion/kind.
   plain.apiVersion ??= ref.apiVersion;
   plain.kind ??= ref.kind;

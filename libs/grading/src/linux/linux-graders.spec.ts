@@ -67,6 +67,7 @@ function promisedValues(check: CheckSpec): string[] {
     case 'k8s.connectivity':
     case 'k8s.connectivity-matrix':
     case 'k8s.ingress-route':
+    case 'k8s.policy-verdict':
       throw new Error(`a Linux grader has a Kubernetes check: ${check.id}`);
   }
 }

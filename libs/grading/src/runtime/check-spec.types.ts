@@ -71,15 +71,29 @@ export interface DnsCheck extends CheckBase {
   recordType?: 'A' | 'AAAA';
   /** Besides resolving at all: the answer must contain this service's ClusterIP. */
   expectServiceIp?: { namespace: string; name: string };
+  /** Besides resolving at all: the answer must be exactly the IPs of the ready pods with these labels (headless services). */
+  expectPodAddresses?: { namespace: string; labels: Record<string, string> };
   probeTimeoutMs?: number;
 }
 
 export interface HttpCheck extends CheckBase {
   kind: 'k8s.http';
   from: PodSelectorRef;
+  /** May contain `{podIP}`: the IP of the `to` pod. */
   url: string;
+  /** The pod whose IP replaces `{podIP}` in the url. */
+  to?: PodSelectorRef;
   headers?: Record<string, string>;
   expectStatus?: number;
+  /** Any status below this one passes (e.g. 500: the app answered, whatever it said). */
+  expectStatusBelow?: number;
+  /** Send the request this many times (default 1); every response must meet the expectations. */
+  repeat?: number;
+  /**
+   * Across all responses, the distinct matches of `pattern` (global; group 1 when it has one) must
+   * number at least `atLeast`: e.g. distinct pod names, proving load balancing.
+   */
+  distinct?: { pattern: string; atLeast: number; what: string };
   /** The body contains this text / matches this regular expression. */
   expectBody?: { contains?: string; matches?: string };
   probeTimeoutMs?: number;
@@ -111,6 +125,26 @@ export interface ConnectivityMatrixCheck extends CheckBase {
   /** Every flow that must be allowed, by pod label; every other (from != to) flow must be blocked. */
   allowed: { from: string; to: string; port: number; protocol?: 'TCP' | 'UDP' }[];
   probeTimeoutMs?: number;
+}
+
+/**
+ * What the cluster's NetworkPolicies decide for a pod the grader stands in for (labels in a
+ * namespace; it need not exist), evaluated by the NetworkPolicy engine over the objects read
+ * through the ClusterProbe. For "a grader pod labelled app=probe" flows: the ClusterProbe can
+ * probe from existing pods only.
+ */
+export interface PolicyVerdictCheck extends CheckBase {
+  kind: 'k8s.policy-verdict';
+  from: { namespace: string; labels: Record<string, string> };
+  flows: {
+    /** A service (its ready endpoints, its `port` mapped to their targetPort) or the pods with these labels. */
+    to:
+      | { service: { namespace: string; name: string } }
+      | { pods: { namespace: string; labels: Record<string, string> } };
+    port: number;
+    protocol?: 'TCP' | 'UDP';
+    expect: 'allowed' | 'blocked';
+  }[];
 }
 
 export interface IngressRouteCheck extends CheckBase {
@@ -276,6 +310,7 @@ export type KubernetesCheckSpec =
   | HttpCheck
   | ConnectivityCheck
   | ConnectivityMatrixCheck
+  | PolicyVerdictCheck
   | IngressRouteCheck;
 
 export type LinuxCheckSpec =

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { KUBERNETES_GRADERS } from '../kubernetes/kubernetes.graders.js';
 import { LINUX_GRADERS } from '../linux/linux.graders.js';
 import type { GraderSpec } from './check-spec.types.js';
 import { gradeTask, type GradeOptions, type GradingEnvironment } from './grader.runtime.js';
 import type { GradingResult } from './grading-result.types.js';
 
-/** Every grader of the platform; the Kubernetes lab graders join this list when they are written. */
-export const GRADERS: readonly GraderSpec[] = [...LINUX_GRADERS];
+/** Every grader of the platform. */
+export const GRADERS: readonly GraderSpec[] = [...LINUX_GRADERS, ...KUBERNETES_GRADERS];
 
 /** DI token to replace the set of graders (tests, a module with extra graders). */
 export const GRADER_SPECS = Symbol('GRADER_SPECS');

@@ -25,6 +25,7 @@ import {
   runDnsCheck,
   runHttpCheck,
   runIngressRouteCheck,
+  runPolicyVerdictCheck,
   runObjectCheck,
   runPodsReadyCheck,
   runServiceEndpointsCheck,
@@ -90,6 +91,8 @@ function execute(check: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
       return runConnectivityMatrixCheck(check, ctx);
     case 'k8s.ingress-route':
       return runIngressRouteCheck(check, ctx);
+    case 'k8s.policy-verdict':
+      return runPolicyVerdictCheck(check, ctx);
     case 'linux.netns':
       return runNetnsCheck(check, ctx);
     case 'linux.interfaces':

@@ -85,6 +85,15 @@ function kindProblems(check: CheckSpec): string[] {
   if (check.kind === 'k8s.pods-ready' || check.kind === 'k8s.service-endpoints') {
     return check.minReady >= 1 ? [] : ['minReady must be at least 1'];
   }
+  if (check.kind === 'k8s.policy-verdict') return check.flows.length > 0 ? [] : ['no flows'];
+  if (check.kind === 'k8s.http' && check.distinct) {
+    try {
+      new RegExp(check.distinct.pattern, 'g');
+      return [];
+    } catch {
+      return [`distinct pattern ${check.distinct.pattern} is not a regular expression`];
+    }
+  }
   if (check.kind === 'k8s.connectivity-matrix') {
     const labels = new Set(check.pods.map((pod) => pod.label));
     const ports = new Set(check.ports.map((port) => `${port.port}/${port.protocol}`));

@@ -8,12 +8,15 @@ import type {
   IngressRouteCheck,
   ObjectCheck,
   PodSelectorRef,
+  PolicyVerdictCheck,
   PodsReadyCheck,
   ServiceEndpointsCheck,
 } from './check-spec.types.js';
 import type { CheckContext, CheckOutcome } from './check-executor.types.js';
 import type { ClusterProbe, KubeObject, PodRef, ProbeOutcome } from './cluster-probe.port.js';
 import { listSome } from './linux.checks.js';
+import { NetworkPolicyEngine } from '../network-policy/network-policy.engine.js';
+import type { NetworkPolicy, Protocol } from '../network-policy/network-policy.types.js';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 3000;
 /** Probes of a matrix in flight at once: each one is a container exec in the student's cluster. */
@@ -208,6 +211,30 @@ export async function runDnsCheck(spec: DnsCheck, ctx: CheckContext): Promise<Ch
       evidence,
     };
   }
+  if (spec.expectPodAddresses) {
+    const { namespace, labels } = spec.expectPodAddresses;
+    const pods = await cluster.list(
+      { apiVersion: 'v1', kind: 'Pod', namespace, labels },
+      { signal: ctx.signal },
+    );
+    const expected = pods
+      .filter(isPodReady)
+      .map(podIp)
+      .filter((ip): ip is string => ip !== undefined)
+      .sort();
+    evidence.podIps = expected;
+    const got = [...new Set(addresses)].sort();
+    if (!isDeepStrictEqual(got, expected)) {
+      const selector = Object.entries(labels)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
+      return {
+        passed: false,
+        reason: `${spec.name} resolves to ${got.join(', ')}, not the ${expected.length} ready ${selector} pod IPs (${expected.join(', ') || 'none'})`,
+        evidence,
+      };
+    }
+  }
   if (spec.expectServiceIp) {
     const { namespace, name } = spec.expectServiceIp;
     const service = await cluster.get(
@@ -231,35 +258,68 @@ export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext): Promise<
   const cluster = ctx.cluster();
   const source = await resolvePod(cluster, spec.from, ctx.signal);
   if (!source.ok) return { passed: false, reason: source.problem, evidence: { url: spec.url } };
-  const outcome = await cluster.probeFromPod(
-    source.ref,
-    {
-      kind: 'http',
-      url: spec.url,
-      method: 'GET',
-      headers: spec.headers,
-      timeoutMs: spec.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-    },
-    { signal: ctx.signal },
-  );
-  const status = outcome.kind === 'http' ? outcome.status : undefined;
-  const body = outcome.kind === 'http' ? (outcome.body ?? '') : '';
-  const evidence = {
-    from: source.ref,
-    url: spec.url,
-    status: status ?? null,
-    body: body.slice(0, BODY_EVIDENCE_CHARS),
-    error: outcome.error ?? null,
-  };
-  if (!outcome.ok)
-    return { passed: false, reason: `GET ${spec.url} got no response (${probeError(outcome)})`, evidence };
+  let url = spec.url;
+  if (spec.to) {
+    const target = await resolvePod(cluster, spec.to, ctx.signal);
+    if (!target.ok) return { passed: false, reason: target.problem, evidence: { url: spec.url } };
+    const ip = podIp(target.pod);
+    if (!ip) return { passed: false, reason: `${target.ref.pod} has no IP`, evidence: { url: spec.url } };
+    url = url.replaceAll('{podIP}', ip);
+  }
+  const times = Math.max(1, spec.repeat ?? 1);
+  const bodies: string[] = [];
+  const statuses: (number | null)[] = [];
   const problems: string[] = [];
-  if (spec.expectStatus !== undefined && status !== spec.expectStatus)
-    problems.push(`GET ${spec.url} returned ${status ?? 'no status'}, not ${spec.expectStatus}`);
-  if (spec.expectBody?.contains !== undefined && !body.includes(spec.expectBody.contains))
-    problems.push(`the body does not contain "${spec.expectBody.contains}"`);
-  if (spec.expectBody?.matches !== undefined && !new RegExp(spec.expectBody.matches).test(body))
-    problems.push('the body is not what was expected');
+  let evidence: Json = { from: source.ref, url };
+  for (let attempt = 0; attempt < times && problems.length === 0; attempt++) {
+    const outcome = await cluster.probeFromPod(
+      source.ref,
+      {
+        kind: 'http',
+        url,
+        method: 'GET',
+        headers: spec.headers,
+        timeoutMs: spec.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      },
+      { signal: ctx.signal },
+    );
+    const status = outcome.kind === 'http' ? outcome.status : undefined;
+    const body = outcome.kind === 'http' ? (outcome.body ?? '') : '';
+    statuses.push(status ?? null);
+    bodies.push(body);
+    evidence = {
+      from: source.ref,
+      url,
+      status: status ?? null,
+      body: body.slice(0, BODY_EVIDENCE_CHARS),
+      error: outcome.error ?? null,
+      ...(times > 1 ? { requests: attempt + 1 } : {}),
+    };
+    if (!outcome.ok) {
+      problems.push(`GET ${url} got no response (${probeError(outcome)})`);
+      break;
+    }
+    if (spec.expectStatus !== undefined && status !== spec.expectStatus)
+      problems.push(`GET ${url} returned ${status ?? 'no status'}, not ${spec.expectStatus}`);
+    if (spec.expectStatusBelow !== undefined && (status === undefined || status >= spec.expectStatusBelow))
+      problems.push(`GET ${url} returned ${status ?? 'no status'}`);
+    if (spec.expectBody?.contains !== undefined && !body.includes(spec.expectBody.contains))
+      problems.push(`the body does not contain "${spec.expectBody.contains}"`);
+    if (spec.expectBody?.matches !== undefined && !new RegExp(spec.expectBody.matches).test(body))
+      problems.push(`the body ${JSON.stringify(body.slice(0, 40))} is not what was expected`);
+  }
+  if (problems.length === 0 && spec.distinct) {
+    const seen = new Set<string>();
+    for (const body of bodies) {
+      for (const match of body.matchAll(new RegExp(spec.distinct.pattern, 'g')))
+        seen.add(match[1] ?? match[0]);
+    }
+    evidence.distinct = [...seen].sort();
+    if (seen.size < spec.distinct.atLeast)
+      problems.push(
+        `${times} requests reached ${seen.size} ${spec.distinct.what}, expected at least ${spec.distinct.atLeast}`,
+      );
+  }
   return { passed: problems.length === 0, reason: listSome(problems) || undefined, evidence };
 }
 
@@ -497,4 +557,117 @@ export async function runIngressRouteCheck(
     }
   }
   return { passed: true, evidence };
+}
+
+function selectorText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+/** The name the engine knows the grader's stand-in pod by. */
+const STAND_IN_POD = 'kc-grader-stand-in';
+
+/**
+ * Evaluates flows from a stand-in pod (labels in a namespace) with the NetworkPolicy engine over the
+ * cluster's namespaces, pods and policies as read now. A flow to a service is allowed when every
+ * ready endpoint admits it, blocked when none does.
+ */
+export async function runPolicyVerdictCheck(
+  spec: PolicyVerdictCheck,
+  ctx: CheckContext,
+): Promise<CheckOutcome> {
+  const cluster = ctx.cluster();
+  const options = { signal: ctx.signal };
+  const [namespaces, pods, policies] = await Promise.all([
+    cluster.list({ apiVersion: 'v1', kind: 'Namespace' }, options),
+    cluster.list({ apiVersion: 'v1', kind: 'Pod' }, options),
+    cluster.list({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }, options),
+  ]);
+  const known = namespaces.map((namespace) => ({
+    name: namespace.metadata.name,
+    labels: namespace.metadata.labels ?? {},
+  }));
+  if (!known.some((namespace) => namespace.name === spec.from.namespace))
+    known.push({ name: spec.from.namespace, labels: {} });
+  const containerPorts = (pod: KubeObject): Json[] => {
+    const containers = readPath(pod, 'spec.containers');
+    return (Array.isArray(containers) ? containers : []).flatMap((container) => {
+      const ports = record(container)?.ports;
+      return Array.isArray(ports) ? ports.map((port) => record(port) ?? {}) : [];
+    });
+  };
+  const engine = new NetworkPolicyEngine({
+    namespaces: known,
+    pods: [
+      ...pods.map((pod) => ({
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name,
+        labels: pod.metadata.labels ?? {},
+        ports: containerPorts(pod).map((port) => ({
+          ...(typeof port.name === 'string' ? { name: port.name } : {}),
+          containerPort: Number(port.containerPort),
+          protocol: (port.protocol as Protocol | undefined) ?? 'TCP',
+        })),
+      })),
+      { namespace: spec.from.namespace, name: STAND_IN_POD, labels: spec.from.labels, ports: [] },
+    ],
+    policies: policies.map((policy) => policy as unknown as NetworkPolicy),
+  });
+  const source = `a pod labelled ${selectorText(spec.from.labels)} in ${spec.from.namespace}`;
+  const wrong: string[] = [];
+  const flows: Json[] = [];
+  for (const flow of spec.flows) {
+    const protocol = flow.protocol ?? 'TCP';
+    let label: string;
+    let targets: { pod: KubeObject; port: number | string }[];
+    if ('service' in flow.to) {
+      const { namespace, name } = flow.to.service;
+      label = `${name}:${flow.port}`;
+      const service = await cluster.get({ apiVersion: 'v1', kind: 'Service', namespace, name }, options);
+      const ports = readPath(service, 'spec.ports');
+      const servicePort = (Array.isArray(ports) ? ports : [])
+        .map((port) => record(port) ?? {})
+        .find((port) => port.port === flow.port && (port.protocol ?? 'TCP') === protocol);
+      const selector = record(readPath(service, 'spec.selector')) as Record<string, string> | undefined;
+      if (!service || !servicePort || !selector || Object.keys(selector).length === 0) {
+        wrong.push(`service ${namespace}/${name} has no port ${flow.port} with a selector`);
+        continue;
+      }
+      const endpoints = await cluster.list(
+        { apiVersion: 'v1', kind: 'Pod', namespace, labels: selector },
+        options,
+      );
+      // targetPort: a number, a container port's name (resolved on each pod by the engine), or absent.
+      const target = servicePort.targetPort;
+      const port = typeof target === 'number' || typeof target === 'string' ? target : flow.port;
+      targets = endpoints.filter(isPodReady).map((pod) => ({ pod, port }));
+    } else {
+      const { namespace, labels } = flow.to.pods;
+      label = `${selectorText(labels)}:${flow.port}`;
+      const found = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace, labels }, options);
+      targets = found.filter(isPodReady).map((pod) => ({ pod, port: flow.port }));
+    }
+    if (targets.length === 0) {
+      wrong.push(`${label} has no ready pods to reach`);
+      continue;
+    }
+    const verdicts = targets.map(({ pod, port }) =>
+      engine.evaluate({
+        from: { namespace: spec.from.namespace, pod: STAND_IN_POD },
+        to: { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name },
+        port,
+        protocol,
+      }),
+    );
+    const admitted = verdicts.filter((verdict) => verdict.allowed).length;
+    const actual = admitted === verdicts.length ? 'allowed' : admitted === 0 ? 'blocked' : 'partly allowed';
+    flows.push({ to: label, expected: flow.expect, actual, explanation: verdicts[0]!.explanation });
+    if (actual !== flow.expect) wrong.push(`${label} is ${actual}, expected ${flow.expect}`);
+  }
+  return {
+    passed: wrong.length === 0,
+    reason: wrong.length === 0 ? undefined : `from ${source}: ${listSome(wrong, 3)}`,
+    evidence: { from: spec.from, flows },
+  };
 }

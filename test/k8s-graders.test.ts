@@ -1,0 +1,297 @@
+/**
+ * The Kubernetes-lab graders against the fake API server: every scenario seeds a lab's reference
+ * solution (test/k8s-graders/*.yaml: the manifests a student would apply) or one near-miss variant
+ * (one small mistake a student makes), lets the simulated controllers settle, and grades it through
+ * the production ClusterProbe (libs/environments: reads and ephemeral probe containers, through the
+ * real @kubernetes/client-node) and the same runtime the pipeline uses. The fake's network answers
+ * the probes from its own objects; NetworkPolicies are evaluated by the engine, whose truth tables
+ * are written independently from the Kubernetes API reference.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { StudentClusterProbe } from '@kubecohort/environments';
+import {
+  KUBERNETES_GRADERS,
+  LAB_1_GRADER,
+  LAB_2_GRADER,
+  LAB_3_GRADER,
+  gradeTask,
+  type GraderSpec,
+  type GradingResult,
+} from '@kubecohort/grading';
+import { DEFAULT_KUBE_CLIENT_OPTIONS, KubeClients } from '@kubecohort/kubernetes';
+import { FakeKubeApiServer, type SeedObject } from './fake-kube-api/index.js';
+import { SimulatedNetwork } from './fake-kube-api/network.simulator.js';
+
+const PROBE_OPTIONS = { image: 'netshoot-test', startTimeoutMs: 3000, lifetimeSeconds: 600, recheckMs: 50 };
+const SCENARIO_TIMEOUT_MS = 60_000;
+
+function fixture(name: string): SeedObject[] {
+  const text = readFileSync(new URL(`./k8s-graders/${name}`, import.meta.url), 'utf8');
+  return parseAllDocuments(text).map((document) => document.toJSON() as SeedObject);
+}
+
+/** The object of a kind and name in a manifest list, to change in place (throws when absent). */
+function find(objects: SeedObject[], kind: string, name: string): SeedObject & Record<string, any> {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in the manifests`);
+  return found as SeedObject & Record<string, any>;
+}
+
+function without(objects: SeedObject[], kind: string, name: string): SeedObject[] {
+  find(objects, kind, name);
+  return objects.filter((object) => !(object.kind === kind && object.metadata.name === name));
+}
+
+interface Variant {
+  /** The student's mistake. */
+  name: string;
+  /** Changes the reference manifests (a deep copy); may return a new list. */
+  mistake(objects: SeedObject[]): SeedObject[] | void;
+  /** The checks that must fail, with their exact messages. Every other check that runs must pass. */
+  fails: Record<string, string>;
+  /** The checks that must be skipped because one of `fails` did not pass. */
+  skips?: string[];
+}
+
+interface Lab {
+  grader: GraderSpec;
+  /** Seeded before the student's manifests: what the platform or an earlier lab installed. */
+  base: string[];
+  reference: string;
+  variants: Variant[];
+}
+
+/**
+ * KC_RECORD=<file>: appends what each variant actually produced (one JSON line), to review and
+ * paste when writing a new variant's expectations.
+ */
+function record(file: string, lab: Lab, variant: Variant, result: GradingResult): void {
+  const fails = result.checks.filter((check) => !check.passed && !check.skipped);
+  appendFileSync(
+    file,
+    `${JSON.stringify({
+      lab: lab.grader.taskId,
+      variant: variant.name,
+      fails: Object.fromEntries(fails.map((check) => [check.id, check.message])),
+      skips: result.checks.filter((check) => check.skipped).map((check) => check.id),
+    })}\n`,
+  );
+}
+
+const skippedBecause = (grader: GraderSpec, ...ids: string[]): string =>
+  `Not checked: first fix ${ids.map((id) => `"${grader.checks.find((check) => check.id === id)!.title}"`).join(', ')}`;
+
+const LABS: Lab[] = [
+  {
+    grader: LAB_1_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: 'lab-1.reference.yaml',
+    variants: [
+      {
+        name: 'the client pod keeps the label kubectl run gives it (run=client)',
+        mistake: (objects) => {
+          find(objects, 'Pod', 'client').metadata.labels = { run: 'client' };
+        },
+        fails: {
+          'client-pod': 'Pod client in lab1-a is not as asked: metadata.labels.app is null, not "client"',
+          'client-ready': 'No ready pod labelled app=client in lab1-a: 0 of 1 pods are ready',
+        },
+        skips: ['by-ip', 'by-dns', 'by-name'],
+      },
+      {
+        name: 'netexec listens on 80 (--http-port=80, containerPort 80)',
+        mistake: (objects) => {
+          const container = find(objects, 'Pod', 'server').spec.containers[0];
+          container.args = ['netexec', '--http-port=80'];
+          container.ports = [{ containerPort: 80 }];
+        },
+        fails: {
+          'server-pod':
+            'Pod server in lab1-b is not as asked: spec.containers[0].ports[0].containerPort is 80, not 8080',
+          'by-ip':
+            'client cannot reach the server pod by its IP: GET http://10.244.0.14:8080/hostname got no response (connection refused)',
+          'by-name':
+            'client cannot reach the server by its DNS name: GET http://server.lab1-b.svc.cluster.local:8080/hostname got no response (connection refused)',
+        },
+      },
+      {
+        name: 'the service selects app=lab1-server',
+        mistake: (objects) => {
+          find(objects, 'Service', 'server').spec.selector = { app: 'lab1-server' };
+        },
+        fails: {
+          'headless-service':
+            'Service server in lab1-b is not as asked: spec.selector is {"app":"lab1-server"}, not {"app":"server"}',
+          'service-endpoint':
+            'Service server has no ready endpoint: server has 0 ready endpoints, expected 1 (does its selector match the pods?)',
+          'by-dns':
+            'The headless service name does not lead client to the server pod: server.lab1-b.svc.cluster.local does not resolve from client (NXDOMAIN)',
+        },
+        skips: ['by-name'],
+      },
+    ],
+  },
+  {
+    grader: LAB_2_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: 'lab-2.reference.yaml',
+    variants: [
+      {
+        name: 'targetPort 80 (kubectl expose without --target-port)',
+        mistake: (objects) => {
+          find(objects, 'Service', 'echo').spec.ports[0].targetPort = 80;
+        },
+        fails: {
+          service: 'Service echo in lab2 is not as asked: spec.ports[0].targetPort is 80',
+          'short-name':
+            'http://echo/hostname does not answer client with an echo pod name: GET http://echo/hostname got no response (connection refused)',
+          'load-balanced':
+            'Requests to echo.lab2.svc.cluster.local do not reach both echo pods: GET http://echo.lab2.svc.cluster.local/hostname got no response (connection refused)',
+        },
+      },
+      {
+        name: 'one replica',
+        mistake: (objects) => {
+          find(objects, 'Deployment', 'echo').spec.replicas = 1;
+        },
+        fails: {
+          deployment:
+            'Deployment echo in lab2 is not as asked: spec.replicas is 1, not 2; status.readyReplicas is 1, not 2',
+          endpoints: 'Service echo does not have 2 ready endpoints: echo has 1 ready endpoints, expected 2',
+          'load-balanced':
+            'Requests to echo.lab2.svc.cluster.local do not reach both echo pods: 20 requests reached 1 echo pods, expected at least 2',
+        },
+      },
+      {
+        name: 'the port has no name',
+        mistake: (objects) => {
+          delete find(objects, 'Service', 'echo').spec.ports[0].name;
+          find(objects, 'Service', 'echo').spec.ports[0].targetPort = 8080;
+        },
+        fails: {
+          service: 'Service echo in lab2 is not as asked: spec.ports[0].name is null, not "http"',
+        },
+      },
+    ],
+  },
+  {
+    grader: LAB_3_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: 'lab-3.reference.yaml',
+    variants: [
+      {
+        name: 'namespaceSelector and podSelector as two items (OR)',
+        mistake: (objects) => {
+          const rule = find(objects, 'NetworkPolicy', 'allow-web-from-frontend').spec.ingress[0];
+          const [peer] = rule.from;
+          rule.from = [{ namespaceSelector: peer.namespaceSelector }, { podSelector: peer.podSelector }];
+        },
+        fails: {
+          'probe-frontend':
+            'Another pod of lab3-frontend can reach the api: from a pod labelled app=probe in lab3-frontend: api:8080 is allowed, expected blocked',
+        },
+      },
+      {
+        name: 'podSelector app=web without a namespaceSelector',
+        mistake: (objects) => {
+          const rule = find(objects, 'NetworkPolicy', 'allow-web-from-frontend').spec.ingress[0];
+          delete rule.from[0].namespaceSelector;
+        },
+        fails: {
+          'web-allowed':
+            'web cannot call the api: GET http://api.lab3-backend.svc.cluster.local:8080/hostname got no response (timeout)',
+        },
+      },
+      {
+        name: 'no default-deny-ingress',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'default-deny-ingress'),
+        fails: {
+          'default-deny':
+            'NetworkPolicy default-deny-ingress in lab3-backend is not as asked: NetworkPolicy lab3-backend/default-deny-ingress does not exist',
+        },
+      },
+    ],
+  },
+];
+
+describe('Kubernetes-lab graders on the fake API server', () => {
+  let server: FakeKubeApiServer;
+  let network: SimulatedNetwork;
+  let probe: StudentClusterProbe;
+
+  beforeEach(async () => {
+    server = new FakeKubeApiServer({ controller: { ephemeralContainerStartDelayMs: 5 } });
+    await server.start();
+    network = new SimulatedNetwork(server);
+    server.onExec(
+      (ctx) => network.exec(ctx) ?? { stderr: `unexpected command ${ctx.command[0]}\n`, exitCode: 127 },
+    );
+    const clients = new KubeClients({
+      ...DEFAULT_KUBE_CLIENT_OPTIONS,
+      retryBaseDelayMs: 10,
+      retryAttempts: 2,
+    });
+    probe = new StudentClusterProbe(clients.connect(server.kubeconfig()), PROBE_OPTIONS);
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  async function grade(lab: Lab, manifests: SeedObject[]): Promise<GradingResult> {
+    server.seed(...lab.base.flatMap(fixture), ...manifests);
+    network.settle();
+    return gradeTask(lab.grader, { cluster: probe });
+  }
+
+  it('covers every vcluster task that has a grader, once', () => {
+    const ids = KUBERNETES_GRADERS.map((grader) => grader.taskId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(LABS.map((lab) => lab.grader.taskId).sort()).toEqual([...ids].sort());
+  });
+
+  describe.each(LABS.map((lab) => [lab.grader.taskId, lab] as const))('%s', (_, lab) => {
+    it(
+      'passes the reference solution',
+      async () => {
+        const result = await grade(lab, fixture(lab.reference));
+        expect(
+          result.checks.filter((check) => !check.passed).map((check) => [check.id, check.message]),
+        ).toEqual([]);
+        expect(result).toMatchObject({ status: 'passed', score: result.maxScore });
+      },
+      SCENARIO_TIMEOUT_MS,
+    );
+
+    it('has at least two near-miss variants', () => {
+      expect(lab.variants.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it.each(lab.variants.map((variant) => [variant.name, variant] as const))(
+      'fails: %s',
+      async (__, variant) => {
+        const manifests = fixture(lab.reference);
+        const changed = variant.mistake(manifests) ?? manifests;
+        const result = await grade(lab, changed);
+        if (process.env.KC_RECORD) record(process.env.KC_RECORD, lab, variant, result);
+        expect(result.status).toBe('failed');
+        const failed = Object.fromEntries(
+          result.checks
+            .filter((check) => !check.passed && !check.skipped)
+            .map((check) => [check.id, check.message]),
+        );
+        expect(failed).toEqual(variant.fails);
+        const skipped = result.checks.filter((check) => check.skipped);
+        expect(skipped.map((check) => check.id)).toEqual(variant.skips ?? []);
+        for (const check of skipped) {
+          const needs = lab.grader.checks.find((spec) => spec.id === check.id)!.needs ?? [];
+          const unmet = needs.filter((id) => !result.checks.find((each) => each.id === id)!.passed);
+          expect(check.message).toBe(skippedBecause(lab.grader, ...unmet));
+        }
+      },
+      SCENARIO_TIMEOUT_MS,
+    );
+  });
+});
