@@ -525,6 +525,14 @@ describe('dashboard (browser)', () => {
       await forecast.locator('dl, .budget-bars').first().waitFor();
     else await forecast.getByText('The cost forecast is not available on this server yet.').waitFor();
     await screenshot(page, '13-environments-panel');
+
+    // The student page shows the same environment.
+    await row(provisioning).getByRole('link', { name: provisioning.displayName }).click();
+    const section = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Environment', exact: true }),
+    });
+    await section.locator('.badge', { hasText: 'Ready' }).waitFor();
+    expect(await section.textContent()).toContain('kc-dash-');
     expect(errors.filter((error) => !/40[45]/.test(error))).toEqual([]);
   });
 
@@ -581,6 +589,42 @@ describe('dashboard (browser)', () => {
     expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
   });
 
+  it('adds a submission to the live feed the moment a student submits, without refetching the feed', async () => {
+    const { page, requests, errors } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, cohort.instructor.email, cohort.instructor.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/cohorts/${cohort.id}`);
+    const feed = page.locator('section', { has: page.getByRole('heading', { name: 'Live submissions' }) });
+    await feed.waitFor();
+    await page.locator('.live-indicator[data-live="live"]').waitFor();
+    const feedReads = (): number =>
+      requests.filter(
+        (entry) =>
+          entry.method === 'GET' &&
+          new URL(entry.url).pathname === `/api/v1/cohorts/${cohort.id}/submissions`,
+      ).length;
+    await page.waitForLoadState('networkidle');
+    expect(feedReads()).toBe(1);
+
+    const student = students[3]!;
+    const task = cohort.tasks.find((entry) => entry.step === 2 && entry.completion === 'grader')!;
+    const submitted = await api.request('POST', '/api/v1/submissions', {
+      token: student.token,
+      body: { taskId: task.id },
+    });
+    expect(submitted.status).toBe(202);
+    const item = feed.locator(`[data-submission="${submitted.body.id as string}"]`);
+    await item.waitFor({ timeout: 10_000 });
+    expect(await feed.locator('[data-submission]').first().getAttribute('data-submission')).toBe(
+      submitted.body.id,
+    );
+    expect(await item.textContent()).toContain(student.displayName);
+    expect(await item.textContent()).toContain('queued');
+    expect(feedReads()).toBe(1);
+    await screenshot(page, '16-live-submissions-feed');
+    expect(errors).toEqual([]);
+  });
+
   it('shows admins the audit log, filtered and paginated', async () => {
     const admin = await api.createUser('admin', { displayName: 'Dashboard Admin' });
     // 27 entries of one action on the cohort: a first page of 25, an older page of 2.
@@ -631,6 +675,53 @@ describe('dashboard (browser)', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('action must be an action');
+    expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
+  it('shows admins the host clusters with capacity and health, and explains a refused registration', async () => {
+    const admin = await api.createUser('admin', { displayName: 'Cluster Admin' });
+    const name = `dash-${Date.now()}`;
+    // Unreachable, so nothing in this run places an environment on it.
+    await api.prisma.hostCluster.create({
+      data: {
+        name,
+        region: 'eu-test',
+        apiServerUrl: 'https://203.0.113.10:6443',
+        kubeconfigEncrypted: api.app.get(SecretBox).encrypt('apiVersion: v1\nkind: Config\n'),
+        capacityEnvironments: 40,
+        capacityCpuMillis: 200_000,
+        capacityMemoryMib: 400_000,
+        status: 'unreachable',
+        lastCheckedAt: new Date(),
+        lastCheckError: 'connect ECONNREFUSED 203.0.113.10:6443',
+      },
+    });
+    const { page, errors } = await openPage(browser, { clientIp: api.clientIp });
+    await logIn(page, admin.email, admin.password);
+    await page.locator('.topbar').waitFor();
+    await page.goto(`${api.url}/#/admin`);
+    await page.getByRole('link', { name: 'Host clusters' }).click();
+    const cluster = page.locator(`[data-host-cluster="${name}"]`);
+    await cluster.waitFor();
+    expect(await cluster.textContent()).toContain('unreachable');
+    expect(await cluster.textContent()).toContain('ECONNREFUSED');
+    const meter = cluster.getByRole('meter', { name: 'Environments allocated' });
+    expect(await meter.getAttribute('aria-valuemax')).toBe('40');
+
+    // The DTO refuses the name; then the api's kubeconfig check refuses the kubeconfig: each next to its field.
+    await page.getByLabel('Name').fill('Not A Valid Name');
+    await page.getByLabel('Region').fill('eu-test');
+    await page.getByLabel('Kubeconfig of its service account').fill('this is not a kubeconfig');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.locator('#hc-name-error').waitFor();
+    expect(await page.locator('#hc-name').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Name').fill(`${name}-b`);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.locator('#hc-kubeconfig-error').waitFor();
+    expect(await page.locator('#hc-name').getAttribute('aria-invalid')).toBe('false');
+    expect(await page.getByRole('alert').first().textContent()).toContain('Not registered');
+    await screenshot(page, '17-admin-host-clusters');
+    expect(await api.prisma.hostCluster.count({ where: { name: `${name}-b` } })).toBe(0);
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
   });
 

@@ -62,6 +62,7 @@ function App() {
     screen = <CohortPage cohortId={params.id!} tab="progress" />;
   else if (match('/cohorts', path) && staff) screen = <CohortList />;
   else if (match('/admin/audit', path) && me.role === 'admin') screen = <Admin tab="audit" />;
+  else if (match('/admin/clusters', path) && me.role === 'admin') screen = <Admin tab="clusters" />;
   else if (match('/admin', path) && me.role === 'admin') screen = <Admin tab="accounts" />;
   else if ((params = match('/submissions/:id', path)))
     screen = <SubmissionPage id={params.id!} staff={staff} />;

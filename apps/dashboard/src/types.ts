@@ -238,3 +238,16 @@ export interface StaffEnvironment extends EnvironmentView {
   namespace: string | null;
   workbenchNamespace: string | null;
 }
+
+export interface HostCluster {
+  id: string;
+  name: string;
+  region: string;
+  apiServerUrl: string;
+  status: 'active' | 'draining' | 'unreachable';
+  capacity: { environments: number; cpuMillis: number; memoryMib: number };
+  allocated: { environments: number; cpuMillis: number; memoryMib: number };
+  lastCheckedAt: string | null;
+  lastCheckError: string | null;
+  createdAt: string;
+}

@@ -4,16 +4,18 @@ import { timeAgo } from '../components/status.js';
 import { Badge, ErrorBox, Loading, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { AuditLog } from './AuditLog.js';
+import { HostClusters } from './HostClusters.js';
 import type { CohortSummary, Page, ServiceToken, UserRow } from '../types.js';
 
 const SCOPES = ['act-as-student', 'join-students', 'read-cohorts', 'write-events', 'grading', 'provisioning'];
 
-type AdminTab = 'accounts' | 'audit';
+type AdminTab = 'accounts' | 'clusters' | 'audit';
 
-/** Admin: staff accounts, instructors of cohorts, service tokens; the audit log on its own tab. */
+/** Admin: staff accounts, instructors of cohorts, service tokens; host clusters and the audit log on their own tabs. */
 export function Admin({ tab }: { tab: AdminTab }) {
   const tabs: { id: AdminTab; label: string; href: string }[] = [
     { id: 'accounts', label: 'Accounts & tokens', href: '#/admin' },
+    { id: 'clusters', label: 'Host clusters', href: '#/admin/clusters' },
     { id: 'audit', label: 'Audit log', href: '#/admin/audit' },
   ];
   return (
@@ -31,9 +33,9 @@ export function Admin({ tab }: { tab: AdminTab }) {
           </a>
         ))}
       </nav>
-      {tab === 'audit' ? (
-        <AuditLog />
-      ) : (
+      {tab === 'audit' && <AuditLog />}
+      {tab === 'clusters' && <HostClusters />}
+      {tab === 'accounts' && (
         <div className="grid-2">
           <Staff />
           <div className="stack">

@@ -23,7 +23,7 @@ function allowed(state: EnvironmentState, action: Action): boolean {
   return state === 'ready' || state === 'sleeping' || state === 'failed';
 }
 
-async function loadEnvironments(cohortId: string, signal: AbortSignal): Promise<StaffEnvironment[]> {
+export async function loadEnvironments(cohortId: string, signal: AbortSignal): Promise<StaffEnvironment[]> {
   const all: StaffEnvironment[] = [];
   let cursor: string | null = null;
   do {

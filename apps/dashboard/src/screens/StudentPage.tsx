@@ -5,8 +5,18 @@ import { STATUS_STYLE, timeAgo } from '../components/status.js';
 import { ErrorBox, Loading, Section, SubmissionBadge } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
-import type { Page, PlanView, SubmissionSummary, TaskStatus } from '../types.js';
+import { EnvironmentProgress } from '../components/environment.js';
+import type {
+  EventPayloads,
+  Page,
+  PlanView,
+  Question,
+  StaffEnvironment,
+  SubmissionSummary,
+  TaskStatus,
+} from '../types.js';
 import { loadMatrix } from './CohortPage.js';
+import { loadEnvironments } from './EnvironmentsPanel.js';
 
 interface StudentProgress {
   name: string;
@@ -46,6 +56,25 @@ export function StudentPage({ cohortId, userId }: { cohortId: string; userId: st
       ),
     `${cohortId}:${userId}`,
   );
+  // The newest environment of this student (the list has no per-student filter: one cohort's worth).
+  const environment = useLoad(
+    (signal) =>
+      loadEnvironments(cohortId, signal).then(
+        (list) =>
+          list
+            .filter((env) => env.userId === userId)
+            .sort((a, b) => Date.parse(b.requestedAt) - Date.parse(a.requestedAt))[0] ?? null,
+      ),
+    `${cohortId}:${userId}`,
+  );
+  // Their questions: the newest 100 of the cohort, by author (the list has no author filter).
+  const questions = useLoad(
+    (signal) =>
+      get<Page<Question>>(`/cohorts/${cohortId}/questions?limit=100`, signal).then((page) =>
+        page.items.filter((question) => question.author.id === userId),
+      ),
+    `${cohortId}:${userId}`,
+  );
   useLive(
     cohortId,
     (event) => {
@@ -53,10 +82,30 @@ export function StudentPage({ cohortId, userId }: { cohortId: string; userId: st
       if (payload.userId !== userId) return;
       if (event.type === 'progress.updated') student.reload();
       if (event.type === 'submission.queued' || event.type === 'submission.graded') submissions.reload();
+      if (event.type === 'question.created' || event.type === 'question.solved') questions.reload();
+      if (event.type === 'environment.changed') {
+        const change = event.payload as EventPayloads['environment.changed'];
+        environment.setData((current) =>
+          current && current.id === change.environmentId
+            ? {
+                ...current,
+                state: change.state,
+                progressStep: change.progressStep,
+                progressPercent: change.progressPercent,
+                stateReason: change.reason ?? null,
+                stateChangedAt: event.at,
+              }
+            : current,
+        );
+        // A new environment (first one, or a reset's replacement): read it.
+        if (environment.data?.id !== change.environmentId) environment.reload();
+      }
     },
     () => {
       student.reload();
       submissions.reload();
+      environment.reload();
+      questions.reload();
     },
   );
 
@@ -134,6 +183,26 @@ export function StudentPage({ cohortId, userId }: { cohortId: string; userId: st
           </ol>
         </Section>
         <div className="stack">
+          <StudentEnvironment
+            environment={environment.data}
+            error={environment.error}
+            name={student.data?.name}
+          />
+          <Section title="Questions" id="student-questions">
+            <ErrorBox error={questions.error} />
+            {questions.data?.length === 0 && <p className="muted">No questions asked.</p>}
+            <ul className="student-list">
+              {(questions.data ?? []).map((question) => (
+                <li key={question.id}>
+                  <a href={`#/cohorts/${cohortId}/questions`}>{question.title}</a>
+                  <span className="muted">
+                    {' '}
+                    · {question.status} · {question.answerCount} answer(s) · {timeAgo(question.createdAt)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </Section>
           <OverrideForm cohortId={cohortId} userId={userId} taskIds={taskIds} onDone={student.reload} />
           <ExtensionForm
             cohortId={cohortId}
@@ -143,6 +212,38 @@ export function StudentPage({ cohortId, userId }: { cohortId: string; userId: st
         </div>
       </div>
     </div>
+  );
+}
+
+function StudentEnvironment({
+  environment,
+  error,
+  name,
+}: {
+  environment: StaffEnvironment | null | undefined;
+  error: string | null;
+  name: string | undefined;
+}) {
+  return (
+    <Section title="Environment" id="student-environment">
+      <ErrorBox error={error} />
+      {environment === undefined && !error && <Loading what="environment" />}
+      {environment === null && <p className="muted">No environment yet.</p>}
+      {environment && (
+        <>
+          <EnvironmentProgress environment={environment} who={name ?? 'Environment'} />
+          <p className="muted small-text">
+            Since {timeAgo(environment.stateChangedAt)}
+            {environment.namespace && (
+              <>
+                {' '}
+                · namespace <code>{environment.namespace}</code>
+              </>
+            )}
+          </p>
+        </>
+      )}
+    </Section>
   );
 }
 
