@@ -12,10 +12,15 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { StudentClusterProbe } from '@kubecohort/environments';
 import {
+  CAPSTONE_GRADER,
   KUBERNETES_GRADERS,
   LAB_1_GRADER,
   LAB_2_GRADER,
   LAB_3_GRADER,
+  LAB_4_GRADER,
+  PHASE_3_POLICIES_GRADER,
+  PHASE_3_TRAFFIC_GRADER,
+  PHASE_5_ZERO_TRUST_GRADER,
   gradeTask,
   type GraderSpec,
   type GradingResult,
@@ -59,7 +64,8 @@ interface Lab {
   grader: GraderSpec;
   /** Seeded before the student's manifests: what the platform or an earlier lab installed. */
   base: string[];
-  reference: string;
+  /** The student's manifests (several files: applied in order). */
+  reference: string[];
   variants: Variant[];
 }
 
@@ -87,7 +93,7 @@ const LABS: Lab[] = [
   {
     grader: LAB_1_GRADER,
     base: ['cluster-base.yaml'],
-    reference: 'lab-1.reference.yaml',
+    reference: ['lab-1.reference.yaml'],
     variants: [
       {
         name: 'the client pod keeps the label kubectl run gives it (run=client)',
@@ -136,7 +142,7 @@ const LABS: Lab[] = [
   {
     grader: LAB_2_GRADER,
     base: ['cluster-base.yaml'],
-    reference: 'lab-2.reference.yaml',
+    reference: ['lab-2.reference.yaml'],
     variants: [
       {
         name: 'targetPort 80 (kubectl expose without --target-port)',
@@ -161,7 +167,7 @@ const LABS: Lab[] = [
             'Deployment echo in lab2 is not as asked: spec.replicas is 1, not 2; status.readyReplicas is 1, not 2',
           endpoints: 'Service echo does not have 2 ready endpoints: echo has 1 ready endpoints, expected 2',
           'load-balanced':
-            'Requests to echo.lab2.svc.cluster.local do not reach both echo pods: 20 requests reached 1 echo pods, expected at least 2',
+            'Requests to echo.lab2.svc.cluster.local do not reach both echo pods: the 20 answers name 1 echo pods, expected at least 2',
         },
       },
       {
@@ -179,7 +185,7 @@ const LABS: Lab[] = [
   {
     grader: LAB_3_GRADER,
     base: ['cluster-base.yaml'],
-    reference: 'lab-3.reference.yaml',
+    reference: ['lab-3.reference.yaml'],
     variants: [
       {
         name: 'namespaceSelector and podSelector as two items (OR)',
@@ -210,6 +216,259 @@ const LABS: Lab[] = [
         fails: {
           'default-deny':
             'NetworkPolicy default-deny-ingress in lab3-backend is not as asked: NetworkPolicy lab3-backend/default-deny-ingress does not exist',
+        },
+      },
+    ],
+  },
+  {
+    grader: LAB_4_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: ['ingress-nginx.yaml', 'lab-4.reference.yaml'],
+    variants: [
+      {
+        name: 'the blog rule copied from the shop rule, backend left at shop',
+        mistake: (objects) => {
+          find(objects, 'Ingress', 'lab4').spec.rules[1].http.paths[0].backend.service.name = 'shop';
+        },
+        fails: {
+          'route-blog':
+            'Ingress lab4 does not route blog.lab4.test to blog:80: blog.lab4.test/ goes to shop:80, not blog:80',
+          'via-controller-blog':
+            'Host blog.lab4.test through the controller does not reach a blog pod: the answer is "shop-g5vkwhnbqh-9l58z"',
+        },
+      },
+      {
+        name: 'no ingressClassName',
+        mistake: (objects) => {
+          delete find(objects, 'Ingress', 'lab4').spec.ingressClassName;
+        },
+        fails: {
+          ingress: 'Ingress lab4 in lab4 is not as asked: spec.ingressClassName is null, not "nginx"',
+          'via-controller-shop':
+            'Host shop.lab4.test through the controller does not reach a shop pod: GET shop.lab4.test/hostname returned 404, not 200',
+          'via-controller-blog':
+            'Host blog.lab4.test through the controller does not reach a blog pod: GET blog.lab4.test/hostname returned 404, not 200',
+        },
+      },
+      {
+        name: 'service shop targets port 80',
+        mistake: (objects) => {
+          find(objects, 'Service', 'shop').spec.ports[0].targetPort = 80;
+        },
+        fails: {
+          'shop-service': 'Service shop in lab4 is not as asked: spec.ports[0].targetPort is 80, not 8080',
+          'via-controller-shop':
+            'Host shop.lab4.test through the controller does not reach a shop pod: GET shop.lab4.test/hostname returned 502, not 200',
+        },
+      },
+      {
+        name: 'helm install skipped',
+        mistake: (objects) =>
+          objects.filter(
+            (object) =>
+              object.metadata.namespace !== 'ingress-nginx' &&
+              object.metadata.name !== 'ingress-nginx' &&
+              object.kind !== 'IngressClass',
+          ),
+        fails: {
+          controller:
+            'The ingress-nginx controller is not running: Deployment ingress-nginx/ingress-nginx-controller does not exist',
+          'ingress-class': 'IngressClass nginx is missing: IngressClass nginx does not exist',
+        },
+        skips: ['via-controller-shop', 'via-controller-blog', 'unknown-host'],
+      },
+    ],
+  },
+  {
+    grader: PHASE_3_TRAFFIC_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: ['phase-3-traffic.reference.yaml'],
+    variants: [
+      {
+        name: 'backend-headless without clusterIP: None',
+        mistake: (objects) => {
+          delete find(objects, 'Service', 'backend-headless').spec.clusterIP;
+        },
+        fails: {
+          'headless-service':
+            'Service backend-headless in p3-traffic is not as asked: spec.clusterIP is "10.96.1.87", not "None"',
+        },
+        skips: ['headless-dns'],
+      },
+      {
+        name: 'backend left at one replica',
+        mistake: (objects) => {
+          find(objects, 'Deployment', 'backend').spec.replicas = 1;
+        },
+        fails: {
+          'backend-deployment': 'Deployment backend in p3-traffic is not as asked: spec.replicas is 1, not 3',
+          'backend-ready': 'Not all backend pods are ready: 1 of 3 pods are ready',
+          'backend-endpoints':
+            'Service backend does not have 3 ready endpoints: backend has 1 ready endpoints, expected 3',
+          dial: 'The frontend pods do not spread their calls over the backend pods: the answer names 1 backend pods, expected at least 2',
+        },
+      },
+      {
+        name: 'service frontend of type ClusterIP',
+        mistake: (objects) => {
+          find(objects, 'Service', 'frontend').spec.type = 'ClusterIP';
+        },
+        fails: {
+          'frontend-service':
+            'Service frontend in p3-traffic is not as asked: spec.type is "ClusterIP", not "NodePort"',
+        },
+      },
+      {
+        name: 'the container keeps the name kubectl create deployment gives it',
+        mistake: (objects) => {
+          find(objects, 'Deployment', 'frontend').spec.template.spec.containers[0].name = 'agnhost-frontend';
+        },
+        fails: {
+          'frontend-deployment':
+            'Deployment frontend in p3-traffic is not as asked: spec.template.spec.containers[0].name is "agnhost-frontend", not "agnhost"',
+        },
+      },
+    ],
+  },
+  {
+    grader: PHASE_3_POLICIES_GRADER,
+    base: ['cluster-base.yaml', 'phase-3-traffic.reference.yaml'],
+    reference: ['phase-3-policies.reference.yaml'],
+    variants: [
+      {
+        name: 'the backend admits app=web instead of app=frontend',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'allow-frontend-to-backend').spec.ingress[0].from = [
+            { podSelector: { matchLabels: { app: 'web' } } },
+          ];
+        },
+        fails: {
+          'frontend-to-backend':
+            'A frontend pod cannot connect to backend:8080: frontend-9dn8lsfml6-464ds -> service backend:8080/TCP is blocked (timeout), expected allowed',
+        },
+      },
+      {
+        name: 'no allow-frontend-http',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'allow-frontend-http'),
+        fails: {
+          'allow-frontend-http':
+            'NetworkPolicy allow-frontend-http in p3-traffic is not as asked: NetworkPolicy p3-traffic/allow-frontend-http does not exist',
+          'probe-to-frontend':
+            'The frontend is not open to every pod on 8080: from a pod labelled app=probe in p3-traffic: app=frontend:8080 is blocked, expected allowed',
+        },
+      },
+      {
+        name: 'the backend admits every pod of the namespace (podSelector: {})',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'allow-frontend-to-backend').spec.ingress[0].from = [
+            { podSelector: {} },
+          ];
+        },
+        fails: {
+          'probe-to-backend':
+            'Pods other than the frontend can reach the backend: from a pod labelled app=probe in p3-traffic: backend:8080 is allowed, expected blocked',
+        },
+      },
+    ],
+  },
+  {
+    grader: PHASE_5_ZERO_TRUST_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: ['phase-5-zero-trust.reference.yaml'],
+    variants: [
+      {
+        name: 'no allow-dns: every name stops resolving',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'allow-dns'),
+        fails: {
+          'allow-dns':
+            'NetworkPolicy allow-dns in zero-trust is not as asked: NetworkPolicy zero-trust/allow-dns does not exist',
+          dns: 'Names do not resolve in zero-trust: orders does not resolve from frontend-9dn8lsfml6-464ds (timeout)',
+        },
+        skips: ['frontend-to-orders', 'orders-to-payments'],
+      },
+      {
+        name: 'frontend -> orders allowed on the ingress side only',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'frontend-egress-to-orders'),
+        fails: {
+          'frontend-to-orders':
+            'frontend cannot call orders:8080: GET http://orders:8080/hostname got no response (timeout)',
+          matrix:
+            'Flows other than frontend -> orders -> payments are possible: 1 of 6 flows differ: frontend -> orders:8080 blocked',
+        },
+      },
+      {
+        name: 'allow-dns selects the DNS pods by the wrong label (k8s-app=coredns)',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'allow-dns').spec.egress[0].to[0].podSelector.matchLabels = {
+            'k8s-app': 'coredns',
+          };
+        },
+        fails: {
+          dns: 'Names do not resolve in zero-trust: orders does not resolve from frontend-9dn8lsfml6-464ds (timeout)',
+        },
+        skips: ['frontend-to-orders', 'orders-to-payments'],
+      },
+      {
+        name: 'the frontend egress rule left empty (every destination, every port)',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'frontend-egress-to-orders').spec.egress = [{}];
+        },
+        fails: {
+          'kubernetes-api':
+            'frontend can reach the Kubernetes API: frontend-9dn8lsfml6-464ds -> service kubernetes:443/TCP is allowed, expected blocked',
+        },
+      },
+    ],
+  },
+  {
+    grader: CAPSTONE_GRADER,
+    base: ['cluster-base.yaml', 'ingress-nginx.yaml'],
+    reference: ['capstone.reference.yaml'],
+    variants: [
+      {
+        name: 'policies select peers by app instead of tier',
+        mistake: (objects) => {
+          for (const object of objects) {
+            if (object.kind !== 'NetworkPolicy') continue;
+            const json = JSON.stringify(object).replace(
+              /"tier":"(frontend|backend|database)"/g,
+              '"app":"$1"',
+            );
+            Object.assign(object, JSON.parse(json));
+          }
+        },
+        fails: {
+          'probe-frontend':
+            'The frontend tier can do more or less than reach the backend: from a pod labelled app=kc-probe,tier=frontend in capstone: backend:8080 is blocked, expected allowed',
+          'probe-backend':
+            'The backend tier can do more or less than reach the database: from a pod labelled app=kc-probe,tier=backend in capstone: database:5432 is blocked, expected allowed',
+        },
+      },
+      {
+        name: 'the backend admits tier=frontend from every namespace',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'backend-from-frontend').spec.ingress[0].from[0].namespaceSelector =
+            {};
+        },
+        fails: {
+          'probe-other-namespace':
+            'A tier=frontend pod of another namespace reaches the backend: from a pod labelled app=kc-probe,tier=frontend in default: backend:8080 is allowed, expected blocked',
+        },
+      },
+      {
+        name: 'nothing admits the ingress controller',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'frontend-from-ingress'),
+        fails: {
+          'through-ingress':
+            'The frontend does not answer through the ingress controller: GET capstone.kubecohort.test/ returned 504',
+        },
+      },
+      {
+        name: 'no default-deny (the other policies still isolate every pod)',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'default-deny'),
+        fails: {
+          'default-deny':
+            'NetworkPolicy default-deny in capstone is not as asked: NetworkPolicy capstone/default-deny does not exist',
         },
       },
     ],
@@ -256,7 +515,7 @@ describe('Kubernetes-lab graders on the fake API server', () => {
     it(
       'passes the reference solution',
       async () => {
-        const result = await grade(lab, fixture(lab.reference));
+        const result = await grade(lab, lab.reference.flatMap(fixture));
         expect(
           result.checks.filter((check) => !check.passed).map((check) => [check.id, check.message]),
         ).toEqual([]);
@@ -272,7 +531,7 @@ describe('Kubernetes-lab graders on the fake API server', () => {
     it.each(lab.variants.map((variant) => [variant.name, variant] as const))(
       'fails: %s',
       async (__, variant) => {
-        const manifests = fixture(lab.reference);
+        const manifests = lab.reference.flatMap(fixture);
         const changed = variant.mistake(manifests) ?? manifests;
         const result = await grade(lab, changed);
         if (process.env.KC_RECORD) record(process.env.KC_RECORD, lab, variant, result);

@@ -267,6 +267,9 @@ export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext): Promise<
     url = url.replaceAll('{podIP}', ip);
   }
   const times = Math.max(1, spec.repeat ?? 1);
+  // Through an ingress the Host header is what matters: `shop.lab4.test/hostname`.
+  const host = Object.entries(spec.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1];
+  const request = host ? `${host}${new URL(url).pathname}` : url;
   const bodies: string[] = [];
   const statuses: (number | null)[] = [];
   const problems: string[] = [];
@@ -296,17 +299,22 @@ export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext): Promise<
       ...(times > 1 ? { requests: attempt + 1 } : {}),
     };
     if (!outcome.ok) {
-      problems.push(`GET ${url} got no response (${probeError(outcome)})`);
+      problems.push(`GET ${request} got no response (${probeError(outcome)})`);
       break;
     }
-    if (spec.expectStatus !== undefined && status !== spec.expectStatus)
-      problems.push(`GET ${url} returned ${status ?? 'no status'}, not ${spec.expectStatus}`);
-    if (spec.expectStatusBelow !== undefined && (status === undefined || status >= spec.expectStatusBelow))
-      problems.push(`GET ${url} returned ${status ?? 'no status'}`);
+    // A wrong status says it all; the body of an error page is noise.
+    if (spec.expectStatus !== undefined && status !== spec.expectStatus) {
+      problems.push(`GET ${request} returned ${status ?? 'no status'}, not ${spec.expectStatus}`);
+      break;
+    }
+    if (spec.expectStatusBelow !== undefined && (status === undefined || status >= spec.expectStatusBelow)) {
+      problems.push(`GET ${request} returned ${status ?? 'no status'}`);
+      break;
+    }
     if (spec.expectBody?.contains !== undefined && !body.includes(spec.expectBody.contains))
       problems.push(`the body does not contain "${spec.expectBody.contains}"`);
     if (spec.expectBody?.matches !== undefined && !new RegExp(spec.expectBody.matches).test(body))
-      problems.push(`the body ${JSON.stringify(body.slice(0, 40))} is not what was expected`);
+      problems.push(`the answer is ${JSON.stringify(body.slice(0, 40))}`);
   }
   if (problems.length === 0 && spec.distinct) {
     const seen = new Set<string>();
@@ -317,7 +325,7 @@ export async function runHttpCheck(spec: HttpCheck, ctx: CheckContext): Promise<
     evidence.distinct = [...seen].sort();
     if (seen.size < spec.distinct.atLeast)
       problems.push(
-        `${times} requests reached ${seen.size} ${spec.distinct.what}, expected at least ${spec.distinct.atLeast}`,
+        `${times > 1 ? `the ${times} answers name` : 'the answer names'} ${seen.size} ${spec.distinct.what}, expected at least ${spec.distinct.atLeast}`,
       );
   }
   return { passed: problems.length === 0, reason: listSome(problems) || undefined, evidence };
