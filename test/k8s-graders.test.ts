@@ -391,7 +391,7 @@ const LABS: Lab[] = [
         mistake: (objects) => without(objects, 'NetworkPolicy', 'frontend-egress-to-orders'),
         fails: {
           'frontend-to-orders':
-            'frontend cannot call orders:8080: GET http://orders:8080/hostname got no response (timeout)',
+            'frontend cannot call orders:8080: GET http://orders:8080/ got no response (timeout)',
           matrix:
             'Flows other than frontend -> orders -> payments are possible: 1 of 6 flows differ: frontend -> orders:8080 blocked',
         },

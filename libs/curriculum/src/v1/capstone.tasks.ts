@@ -43,7 +43,8 @@ export const STEP_6_TASKS: Task[] = [
       ### What the grader checks
       1. The deployments are ready with the labels above; the services, the Ingress and \`default-deny\` exist.
       2. Through Service \`ingress-nginx-controller\` with \`Host: capstone.kubecohort.test\`, \`GET /\` gets an answer
-         from the frontend (any status below 500).
+         from the frontend (any status below 500), sent from the controller's own pod (label
+         \`app.kubernetes.io/component=controller\` in \`ingress-nginx\`).
       3. The grader impersonates each tier with probe pods labelled \`app=kc-probe\` plus \`tier=frontend\`,
          \`tier=backend\` or \`tier=database\` in \`capstone\`:
          - \`tier=frontend\` reaches \`backend:8080\` but not \`database:5432\`;

@@ -246,6 +246,8 @@ export const STEP_4_TASKS: Task[] = [
       2. Ingress \`lab4\` uses class \`nginx\` and routes \`shop.lab4.test\` → \`shop:80\` and \`blog.lab4.test\` → \`blog:80\`.
       3. Through Service \`ingress-nginx-controller\` port 80: \`Host: shop.lab4.test\` + \`/hostname\` returns a \`shop\`
          pod name, \`Host: blog.lab4.test\` a \`blog\` pod name, and an unknown host gets 404.
+      The grader sends these requests from the controller's own pod (label
+      \`app.kubernetes.io/component=controller\`, set by the chart), as a request from outside would arrive.
     `,
     maxPoints: 20,
     hints: [

@@ -28,14 +28,15 @@ export const LAB_2_GRADER: GraderSpec = {
     {
       id: 'deployment',
       kind: 'k8s.object',
-      title: 'deployment echo: 2 ready replicas labelled app=echo',
+      title: 'deployment echo: 2 ready replicas labelled app=echo, container port 8080',
       points: 2,
       failureMessage: 'Deployment echo in lab2 is not as asked',
-      hint: '`kubectl -n lab2 get deploy echo -o wide`: 2 replicas, pod template label app=echo.',
+      hint: '`kubectl -n lab2 get deploy echo -o yaml`: 2 replicas, pod template label app=echo, container port 8080 named http.',
       object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'lab2', name: 'echo' },
       fields: [
         { path: 'spec.replicas', equals: 2 },
         { path: 'spec.template.metadata.labels.app', equals: 'echo' },
+        { path: 'spec.template.spec.containers[0].ports[0].containerPort', equals: 8080 },
         { path: 'status.readyReplicas', equals: 2 },
       ],
     },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { CURRICULUM_V1, type GraderTask } from '@kubecohort/curriculum';
-import type { CheckSpec, GraderSpec } from '../runtime/check-spec.types.js';
+import type { GraderSpec } from '../runtime/check-spec.types.js';
 import { GRADERS } from '../runtime/grader.registry.js';
 import { graderSpecProblems } from '../runtime/grader.validator.js';
+import { promisedValues } from '../runtime/promised-values.js';
 import { KC_CNI_PLUGIN } from './cni-plugin.grader.js';
 import { LINUX_GRADERS } from './linux.graders.js';
 
@@ -10,67 +11,6 @@ const taskOf = (grader: GraderSpec): GraderTask | undefined =>
   CURRICULUM_V1.tasks.find(
     (task): task is GraderTask => task.completion === 'grader' && task.slug === grader.taskId,
   );
-
-/**
- * Every name, address and port a Linux check relies on: each must be promised to the student. Not
- * listed: container ids (any id is valid), the CNI_NETNS of kc-grade-b (the instructions give the
- * path pattern with kc-grade-a) and the versions the error cases send (anything unsupported).
- */
-function promisedValues(check: CheckSpec): string[] {
-  switch (check.kind) {
-    case 'linux.netns':
-      return check.namespaces;
-    case 'linux.interfaces':
-      return check.interfaces.flatMap((link) => [
-        ...(link.netns ? [link.netns] : []),
-        link.name,
-        ...(link.addresses ?? []),
-        ...(link.master ? [link.master] : []),
-      ]);
-    case 'linux.veth-pair':
-      return check.ends.flatMap((end) => [...(end.netns ? [end.netns] : []), end.name]);
-    case 'linux.routes':
-      return check.routes.flatMap((route) => [
-        ...(route.netns ? [route.netns] : []),
-        ...(route.destination === 'default' ? [] : [route.destination]),
-        route.via,
-      ]);
-    case 'linux.sysctl':
-      return [...(check.netns ? [check.netns] : []), check.key];
-    case 'linux.ping':
-      return check.pings.flatMap((ping) => [...(ping.from ? [ping.from] : []), ping.to]);
-    case 'linux.tcp':
-      return check.connections.flatMap(({ server, client }) => [
-        ...(server.netns ? [server.netns] : []),
-        ...(client.netns ? [client.netns] : []),
-        server.address,
-        String(server.port),
-      ]);
-    case 'linux.cni.version':
-      return [check.plugin.path, check.expectVersion];
-    case 'linux.cni.add':
-      return [check.plugin.path, check.attachment.netns, check.attachment.ifname, check.subnet];
-    case 'linux.cni.attachment':
-      return [check.gateway];
-    case 'linux.cni.host-end':
-      return [check.bridge, check.bridgeAddress, check.ping];
-    case 'linux.cni.errors':
-      return [check.attachment.netns];
-    case 'linux.cni.check':
-    case 'linux.cni.del':
-      return []; // they act on what cni.add set up
-    case 'k8s.object':
-    case 'k8s.pods-ready':
-    case 'k8s.service-endpoints':
-    case 'k8s.dns':
-    case 'k8s.http':
-    case 'k8s.connectivity':
-    case 'k8s.connectivity-matrix':
-    case 'k8s.ingress-route':
-    case 'k8s.policy-verdict':
-      throw new Error(`a Linux grader has a Kubernetes check: ${check.id}`);
-  }
-}
 
 describe('every grader', () => {
   it.each(GRADERS.map((grader) => [grader.graderId, grader] as const))('%s is a valid spec', (_, grader) => {
