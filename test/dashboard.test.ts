@@ -524,6 +524,19 @@ describe('dashboard (browser)', () => {
     if (hasRoute('GET', '/api/v1/cohorts/:id/cost-forecast'))
       await forecast.locator('dl, .budget-bars').first().waitFor();
     else await forecast.getByText('The cost forecast is not available on this server yet.').waitFor();
+    if (hasRoute('GET', '/api/v1/cohorts/:id/cost-forecast'))
+      expect(
+        await forecast.getByRole('list', { name: 'Spent and forecast against budget' }).textContent(),
+      ).toContain('CPU-hours');
+
+    // Provisioning for everyone reports its progress (or why it could not start, or that the route is missing).
+    await page.getByRole('button', { name: 'Provision for everyone' }).click();
+    const outcome = page.locator('.operation, #environments-title ~ .error, section .error').first();
+    await outcome.waitFor();
+    const reported = (await outcome.textContent()) ?? '';
+    if (hasRoute('POST', '/api/v1/cohorts/:id/environments'))
+      expect(reported).toMatch(/Provisioning the cohort|Could not start provisioning/);
+    else expect(reported).toContain('not available on this server yet');
     await screenshot(page, '13-environments-panel');
 
     // The student page shows the same environment.

@@ -251,3 +251,38 @@ export interface HostCluster {
   lastCheckError: string | null;
   createdAt: string;
 }
+
+/** GET /cohorts/:id/cost-forecast (issue #5; the shape may still grow). */
+export interface CostForecast {
+  cohortId: string;
+  students: number;
+  footprint: { cpuMillis: number; memoryMib: number };
+  schedule: {
+    startsAt: string | null;
+    endsAt: string | null;
+    days: number | null;
+    awakeHoursPerDay: number;
+    hoursPerEnvironment: number | null;
+  };
+  forecast: { cpuHours: number; memoryGibHours: number } | null;
+  spent: { cpuHours: number; memoryGibHours: number };
+  budget: { cpuHours: number | null; memoryGibHours: number | null };
+  withinBudget: boolean | null;
+}
+
+/** POST /cohorts/:id/environments and GET .../environments/operations/:operationId */
+export interface EnvironmentOperation {
+  id: string;
+  cohortId: string;
+  kind: string;
+  state: 'running' | 'succeeded' | 'stopped';
+  total: number;
+  skipped: number;
+  created: number;
+  ready: number;
+  failed: number;
+  percent: number;
+  stopReason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}

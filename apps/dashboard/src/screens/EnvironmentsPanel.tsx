@@ -1,11 +1,19 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { describeError, download, get, isMissingRoute, request } from '../api.js';
 import { ENVIRONMENT_STATE, EnvironmentProgress, IN_MOTION } from '../components/environment.js';
 import { timeAgo } from '../components/status.js';
-import { ErrorBox, Loading, Section } from '../components/ui.js';
+import { Badge, ErrorBox, Loading, ProgressBar, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
-import type { EnvironmentState, EventPayloads, LiveEvent, Page, StaffEnvironment } from '../types.js';
+import type {
+  CostForecast,
+  EnvironmentOperation,
+  EnvironmentState,
+  EventPayloads,
+  LiveEvent,
+  Page,
+  StaffEnvironment,
+} from '../types.js';
 
 type Action = 'sleep' | 'wake' | 'reset';
 
@@ -92,6 +100,7 @@ export function EnvironmentsPanel({
   const [messages, setMessages] = useState<Map<string, { text: string; error: boolean }>>(new Map());
   const [pending, setPending] = useState<Set<string>>(new Set());
   const [bulk, setBulk] = useState<{ text: string; error: boolean } | null>(null);
+  const [operation, setOperation] = useState<EnvironmentOperation | null>(null);
 
   const onEvent = useCallback(
     (event: LiveEvent) => {
@@ -175,11 +184,8 @@ export function EnvironmentsPanel({
   const provisionAll = async (): Promise<void> => {
     setBulk(null);
     try {
-      await request('POST', `/cohorts/${cohortId}/environments`, {});
-      setBulk({
-        text: 'Provisioning started for every enrolled student; progress appears below.',
-        error: false,
-      });
+      const started = await request<EnvironmentOperation>('POST', `/cohorts/${cohortId}/environments`, {});
+      setOperation(started);
     } catch (failure) {
       setBulk({
         text: isMissingRoute(failure)
@@ -189,6 +195,18 @@ export function EnvironmentsPanel({
       });
     }
   };
+
+  // A running cohort-wide operation: its counters are read every 2 s until it ends.
+  useEffect(() => {
+    if (!operation || operation.state !== 'running') return;
+    const timer = setTimeout(() => {
+      get<EnvironmentOperation>(`/cohorts/${cohortId}/environments/operations/${operation.id}`).then(
+        setOperation,
+        (failure: unknown) => setBulk({ text: describeError(failure), error: true }),
+      );
+    }, 2000);
+    return () => clearTimeout(timer);
+  }, [cohortId, operation]);
 
   const total = rows.length;
   const order: (EnvironmentState | 'none')[] = [
@@ -221,6 +239,18 @@ export function EnvironmentsPanel({
           <p className={bulk.error ? 'error' : 'notice'} role={bulk.error ? 'alert' : 'status'}>
             {bulk.text}
           </p>
+        )}
+        {operation && (
+          <div className="operation" role="status">
+            <ProgressBar
+              percent={operation.percent}
+              label={`Provisioning the cohort: ${operation.ready} ready, ${operation.skipped} already had one, ${operation.failed} failed of ${operation.total}`}
+            />
+            {operation.state === 'succeeded' && <p className="notice">Every student has an environment.</p>}
+            {operation.state === 'stopped' && (
+              <p className="bad">Stopped: {operation.stopReason?.replace(/_/g, ' ') ?? 'unknown reason'}.</p>
+            )}
+          </div>
         )}
         <ErrorBox error={environments.error} />
         {!environments.data && !environments.error && <Loading what="environments" />}
@@ -337,56 +367,94 @@ export function EnvironmentsPanel({
           )}
       </Section>
       <div className="side">
-        <CostForecast cohortId={cohortId} />
+        <CostForecastSection cohortId={cohortId} />
       </div>
     </div>
   );
 }
 
-type Forecast = Record<string, unknown>;
+const round1 = (value: number): string => (Math.round(value * 10) / 10).toLocaleString();
 
-/** `cpuHours` -> `CPU hours`, `memoryGibHours` -> `memory GiB hours`. */
-function humanize(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return (words.charAt(0).toUpperCase() + words.slice(1))
-    .replace(/\bcpu\b/gi, 'CPU')
-    .replace(/\bgib\b/gi, 'GiB')
-    .replace(/\bmib\b/gi, 'MiB');
-}
-
-function numbersOf(value: unknown, prefix = ''): [string, number][] {
-  if (typeof value === 'number' && Number.isFinite(value)) return [[prefix, value]];
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) =>
-    numbersOf(inner, prefix ? `${prefix}.${key}` : key),
+/**
+ * One resource (CPU hours or memory GiB hours): spent so far and the forecast, against the budget
+ * when there is one (otherwise against the larger of the two). Figures in words beside the bars.
+ */
+function ResourceBars({
+  label,
+  unit,
+  spent,
+  forecast,
+  budget,
+}: {
+  label: string;
+  unit: string;
+  spent: number;
+  forecast: number | null;
+  budget: number | null;
+}) {
+  const scale = budget ?? Math.max(spent, forecast ?? 0, 1);
+  const width = (value: number): string => `${Math.min(100, (value / scale) * 100)}%`;
+  const over = (value: number | null): boolean => budget !== null && value !== null && value > budget;
+  return (
+    <li className="resource" data-resource={label}>
+      <strong>{label}</strong>
+      <div className="resource-row">
+        <span className="resource-name">Spent</span>
+        <div className="budget-track" aria-hidden="true">
+          <div className={over(spent) ? 'budget-fill over' : 'budget-fill'} style={{ width: width(spent) }} />
+        </div>
+        <span className="resource-value">
+          {round1(spent)} {unit}
+        </span>
+      </div>
+      <div className="resource-row">
+        <span className="resource-name">Forecast</span>
+        <div className="budget-track" aria-hidden="true">
+          {forecast !== null && (
+            <div
+              className={over(forecast) ? 'budget-fill forecast over' : 'budget-fill forecast'}
+              style={{ width: width(forecast) }}
+            />
+          )}
+        </div>
+        <span className="resource-value">{forecast === null ? '—' : `${round1(forecast)} ${unit}`}</span>
+      </div>
+      <p className="muted small-text">
+        {budget === null ? 'No budget (unlimited).' : `Budget: ${round1(budget)} ${unit}.`}
+      </p>
+    </li>
   );
 }
 
 /**
- * GET /cohorts/:id/cost-forecast (students x footprint x schedule). Its exact shape is still being
- * settled, so this shows its figures by name, and forecast-vs-budget bars for every figure that has
- * a budget counterpart (`budget.<name>`).
+ * GET /cohorts/:id/cost-forecast (issue #5's route): students x footprint x schedule, what ran so
+ * far, and the budget. A server without the route yet says so instead of failing.
  */
-function CostForecast({ cohortId }: { cohortId: string }) {
+function CostForecastSection({ cohortId }: { cohortId: string }) {
   const forecast = useLoad(async (signal) => {
     try {
       return {
         available: true as const,
-        data: await get<Forecast>(`/cohorts/${cohortId}/cost-forecast`, signal),
+        data: await get<CostForecast>(`/cohorts/${cohortId}/cost-forecast`, signal),
       };
     } catch (failure) {
       if (isMissingRoute(failure)) return { available: false as const };
       throw failure;
     }
   }, `forecast:${cohortId}`);
-  const figures = forecast.data?.available ? numbersOf(forecast.data.data) : [];
-  const budgets = new Map(
-    figures.filter(([key]) => key.startsWith('budget.')).map(([key, value]) => [key.slice(7), value]),
-  );
-  const plain = figures.filter(([key]) => !key.startsWith('budget.'));
-  const compared = plain.filter(([key]) => budgets.has(key.split('.').pop() ?? key));
+  const data = forecast.data?.available ? forecast.data.data : null;
   return (
-    <Section title="Cost forecast" id="cost-forecast">
+    <Section
+      title="Cost forecast"
+      id="cost-forecast"
+      actions={
+        data && data.withinBudget !== null ? (
+          <Badge tone={data.withinBudget ? 'good' : 'bad'}>
+            {data.withinBudget ? 'within budget' : 'over budget'}
+          </Badge>
+        ) : undefined
+      }
+    >
       <ErrorBox error={forecast.error} />
       {forecast.loading && !forecast.data && <Loading what="cost forecast" />}
       {forecast.data && !forecast.data.available && (
@@ -394,38 +462,37 @@ function CostForecast({ cohortId }: { cohortId: string }) {
           The cost forecast is not available on this server yet.
         </p>
       )}
-      {forecast.data?.available && figures.length === 0 && <p className="muted">No figures yet.</p>}
-      {compared.length > 0 && (
-        <ul className="budget-bars" aria-label="Forecast against budget">
-          {compared.map(([key, value]) => {
-            const budget = budgets.get(key.split('.').pop() ?? key)!;
-            const percent = budget > 0 ? (value / budget) * 100 : 0;
-            return (
-              <li key={key}>
-                <span>
-                  {humanize(key.split('.').pop() ?? key)}: <strong>{Math.round(value * 10) / 10}</strong> of{' '}
-                  {Math.round(budget * 10) / 10}
-                </span>
-                <div className="budget-track" aria-hidden="true">
-                  <div
-                    className={percent > 100 ? 'budget-fill over' : 'budget-fill'}
-                    style={{ width: `${Math.min(100, percent)}%` }}
-                  />
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      {plain.length > 0 && (
-        <dl className="forecast-figures">
-          {plain.map(([key, value]) => (
-            <div key={key}>
-              <dt>{humanize(key.replace(/\./g, ' '))}</dt>
-              <dd>{Math.round(value * 100) / 100}</dd>
-            </div>
-          ))}
-        </dl>
+      {data && (
+        <>
+          <p className="muted small-text">
+            {data.students} student(s) × {round1((data.footprint?.cpuMillis ?? 0) / 1000)} CPU,{' '}
+            {round1((data.footprint?.memoryMib ?? 0) / 1024)} GiB each ×{' '}
+            {data.schedule?.hoursPerEnvironment !== null && data.schedule?.hoursPerEnvironment !== undefined
+              ? `${round1(data.schedule.hoursPerEnvironment)} h`
+              : 'an open-ended schedule'}{' '}
+            ({data.schedule?.awakeHoursPerDay ?? '?'} h awake a day
+            {data.schedule?.days ? ` over ${data.schedule.days} days` : ''})
+          </p>
+          {!data.forecast && (
+            <p className="muted small-text">Give the cohort start and end dates to get a forecast.</p>
+          )}
+          <ul className="budget-bars" aria-label="Spent and forecast against budget">
+            <ResourceBars
+              label="CPU"
+              unit="CPU-hours"
+              spent={data.spent?.cpuHours ?? 0}
+              forecast={data.forecast?.cpuHours ?? null}
+              budget={data.budget?.cpuHours ?? null}
+            />
+            <ResourceBars
+              label="Memory"
+              unit="GiB-hours"
+              spent={data.spent?.memoryGibHours ?? 0}
+              forecast={data.forecast?.memoryGibHours ?? null}
+              budget={data.budget?.memoryGibHours ?? null}
+            />
+          </ul>
+        </>
       )}
     </Section>
   );
