@@ -34,6 +34,7 @@ interface Ids {
   taskId: string;
   step: string;
   exportId: string;
+  operationId: string;
 }
 
 const TASK = 'lab-1-basic-connectivity';
@@ -82,6 +83,7 @@ function sampleBody(
     'POST /api/v1/environments/:id/sleep': {},
     'POST /api/v1/environments/:id/wake': {},
     'POST /api/v1/environments/:id/reset': {},
+    'POST /api/v1/cohorts/:id/environments': {},
     'POST /api/v1/submissions/:id/review': {
       body: { score: 1, comment: 'outsider', rubric: [{ id: 'x', points: 1 }] },
     },
@@ -102,6 +104,7 @@ interface World {
     submissionId: string;
     environmentId: string;
     exportId: string;
+    operationId: string;
   };
 }
 
@@ -152,7 +155,8 @@ function fill(path: string, ids: Ids, world: World): string {
     .replace(':inviteId', ids.inviteId)
     .replace(':taskId', ids.taskId)
     .replace(':step', ids.step)
-    .replace(':exportId', ids.exportId)}${query}`;
+    .replace(':exportId', ids.exportId)
+    .replace(':operationId', ids.operationId)}${query}`;
 }
 
 describe('authorization sweep over every registered route', () => {
@@ -216,6 +220,10 @@ describe('authorization sweep over every registered route', () => {
         expiresAt: new Date(Date.now() + 3_600_000),
       },
     });
+    // A cohort-wide provisioning of cohort B, finished.
+    const operation = await api.prisma.environmentOperation.create({
+      data: { cohortId: cohortB.id, kind: 'provision-cohort', state: 'succeeded', total: 1, skipped: 1 },
+    });
     world = {
       admin,
       a: { cohort: cohortA, student: studentA },
@@ -229,6 +237,7 @@ describe('authorization sweep over every registered route', () => {
         submissionId: submitted.body.id as string,
         environmentId: environment.id,
         exportId: exported.id,
+        operationId: operation.id,
       },
     };
     routes = listRoutes(api);
@@ -241,6 +250,7 @@ describe('authorization sweep over every registered route', () => {
     taskId: TASK,
     step: '2',
     exportId: world.b.exportId,
+    operationId: world.b.operationId,
   });
 
   it('finds the routes of every module', () => {

@@ -64,6 +64,8 @@ const schema = z
     WORKBENCH_MEMORY_MIB: z.coerce.number().int().min(32).default(1024),
     /** A student's last platform activity (for idle detection) is written at most once per this many seconds. */
     ENV_ACTIVITY_THROTTLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Hours per day an environment is expected to run (idle ones sleep): cost forecasts and budget projections. */
+    ENV_FORECAST_AWAKE_HOURS_PER_DAY: z.coerce.number().min(0.5).max(24).default(8),
   })
   .superRefine((config, context) => {
     if (!config.ENCRYPTION_KEYS && config.NODE_ENV !== 'test') {

@@ -118,6 +118,10 @@ const schema = z
           .map((resource) => resource.trim())
           .filter(Boolean),
       ),
+    /** Environments of one cohort-wide provisioning on their way up at once. */
+    ENV_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Hours per day an environment is expected to run (idle ones sleep), for budget projections. */
+    ENV_FORECAST_AWAKE_HOURS_PER_DAY: z.coerce.number().min(0.5).max(24).default(8),
     /** Version of the official loft-sh/vcluster chart installed for every student. */
     VCLUSTER_CHART_VERSION: z.string().min(1).default('0.28.0'),
     /** The Flux HelmRepository of the loft-sh charts, `namespace/name`. */

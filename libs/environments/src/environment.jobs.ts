@@ -7,6 +7,7 @@ export const teardownJobId = (environmentId: string) => `teardown-${environmentI
 export const sleepJobId = (environmentId: string) => `sleep-${environmentId}`;
 export const wakeJobId = (environmentId: string) => `wake-${environmentId}`;
 export const resetJobId = (environmentId: string) => `reset-${environmentId}`;
+export const provisionCohortJobId = (operationId: string) => `provision-cohort-${operationId}`;
 
 type EnvironmentJobName =
   'environments.provision' | 'environments.teardown' | 'environments.sleep' | 'environments.wake';
@@ -50,6 +51,19 @@ export class EnvironmentJobs {
       return;
     }
     await this.queue.add('environments.reset', { environmentId, requestedBy }, { jobId });
+  }
+
+  /** The job running a provision-cohort operation (added, or revived when it died for good). */
+  async ensureCohortProvisioning(operationId: string): Promise<void> {
+    const jobId = provisionCohortJobId(operationId);
+    const existing = await this.queue.queue('provisioning').getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'failed') await existing.retry('failed');
+      if (state !== 'completed') return;
+      await existing.remove();
+    }
+    await this.queue.add('environments.provision-cohort', { operationId }, { jobId });
   }
 
   /** Whether a reset job for this environment is waiting or running. */

@@ -9,6 +9,7 @@ export interface ReconcileResult {
   sleep: number;
   wake: number;
   exportsPurged: number;
+  operations: number;
 }
 
 /**
@@ -40,7 +41,14 @@ export class EnvironmentReconciler {
       orderBy: { updatedAt: 'asc' },
       take: 500,
     });
-    const result: ReconcileResult = { provisioning: 0, teardown: 0, sleep: 0, wake: 0, exportsPurged: 0 };
+    const result: ReconcileResult = {
+      provisioning: 0,
+      teardown: 0,
+      sleep: 0,
+      wake: 0,
+      exportsPurged: 0,
+      operations: 0,
+    };
     for (const env of stuck) {
       switch (env.state) {
         case 'deleting':
@@ -66,6 +74,14 @@ export class EnvironmentReconciler {
           break; // not selected above: nothing to bring back
       }
     }
+    // A running cohort operation touches its row every loop: a quiet one lost its job.
+    const operations = await this.prisma.environmentOperation.findMany({
+      where: { state: 'running', updatedAt: { lt: new Date(now.getTime() - staleAfterSeconds * 1000) } },
+      select: { id: true },
+      take: 100,
+    });
+    for (const operation of operations) await this.jobs.ensureCohortProvisioning(operation.id);
+    result.operations = operations.length;
     const purged = await this.prisma.environmentExport.deleteMany({ where: { expiresAt: { lte: now } } });
     result.exportsPurged = purged.count;
     return result;

@@ -3,7 +3,8 @@ import { DomainError } from '@kubecohort/contracts';
 import { type Environment, Prisma, PrismaService } from '@kubecohort/database';
 import { Transactions } from '@kubecohort/realtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { environmentNames } from './environment-names.js';
+import { CohortBudget } from './cohort.budget.js';
+import { createEnvironmentRow } from './environment.factory.js';
 import { HostClusterAllocator } from './host-cluster.allocator.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
@@ -27,12 +28,14 @@ export class EnvironmentRequests {
     private readonly jobs: EnvironmentJobs,
     private readonly box: SecretBox,
     private readonly audit: AuditTrail,
+    private readonly budget: CohortBudget,
     @Inject(ENVIRONMENT_SIZING) private readonly sizing: EnvironmentCostSizing,
   ) {}
 
   /**
    * Asks for the caller's environment. Idempotent: a student with a live environment gets that
-   * one back (and its provisioning job, if it was lost, is enqueued again).
+   * one back (and its provisioning job, if it was lost, is enqueued again). A new one needs a host
+   * cluster with room (503 otherwise) and room in the cohort's budget (409 budget_exceeded).
    */
   async request(user: UserPrincipal): Promise<{ environment: EnvironmentView; created: boolean }> {
     const existing = await this.live(user.userId);
@@ -64,27 +67,12 @@ export class EnvironmentRequests {
             NO_CAPACITY_RETRY_AFTER,
           );
         }
-        const created = await tx.environment.create({
-          data: {
-            cohortId: enrollment.cohortId,
-            userId: user.userId,
-            activeUserId: user.userId,
-            hostClusterId,
-            state: 'requested',
-            progressStep: 'queued',
-            progressPercent: 0,
-            cpuMillis: cost.cpuMillis,
-            memoryMib: cost.memoryMib,
-          },
-        });
-        const names = environmentNames(created.id);
-        const named = await tx.environment.update({
-          where: { id: created.id },
-          data: {
-            namespace: names.namespace,
-            workbenchNamespace: names.workbenchNamespace,
-            vclusterName: names.release,
-          },
+        await this.budget.assertRoom(tx, enrollment.cohortId, 1);
+        const named = await createEnvironmentRow(tx, {
+          cohortId: enrollment.cohortId,
+          userId: user.userId,
+          hostClusterId,
+          cost,
         });
         await this.transitions.announce(named, emit);
         return named;

@@ -2,7 +2,7 @@ import { SecretBox } from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
 import { type Environment, type EnvironmentExport, PrismaService } from '@kubecohort/database';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { environmentNames } from './environment-names.js';
+import { createEnvironmentRow } from './environment.factory.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentPower } from './environment.power.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
@@ -49,7 +49,8 @@ export class EnvironmentReset {
 
   async reset(environmentId: string): Promise<ResetOutcome> {
     let env = await this.prisma.environment.findUnique({ where: { id: environmentId } });
-    if (!env) return { outcome: 'skipped' };
+    // Unclaimed pool environments belong to nobody: nothing to export or replace.
+    if (!env?.cohortId || !env.userId) return { outcome: 'skipped' };
     if (env.state === 'deleting' || env.state === 'deleted') return this.resumeAfterSwap(env);
     if (!['ready', 'sleeping', 'waking'].includes(env.state)) return { outcome: 'skipped' };
 
@@ -126,28 +127,13 @@ export class EnvironmentReset {
         emit,
       );
       if (!old) return null;
-      const created = await tx.environment.create({
-        data: {
-          cohortId: env.cohortId,
-          userId: env.userId,
-          activeUserId: env.userId,
-          hostClusterId: env.hostClusterId,
-          state: 'requested',
-          progressStep: 'queued',
-          progressPercent: 0,
-          cpuMillis: cost.cpuMillis,
-          memoryMib: cost.memoryMib,
-          expiresAt: env.expiresAt,
-        },
-      });
-      const names = environmentNames(created.id);
-      const named = await tx.environment.update({
-        where: { id: created.id },
-        data: {
-          namespace: names.namespace,
-          workbenchNamespace: names.workbenchNamespace,
-          vclusterName: names.release,
-        },
+      // One-for-one on the same host cluster: no new capacity or budget is taken.
+      const named = await createEnvironmentRow(tx, {
+        cohortId: env.cohortId!,
+        userId: env.userId!,
+        hostClusterId: env.hostClusterId!,
+        cost,
+        expiresAt: env.expiresAt,
       });
       await this.transitions.announce(named, emit);
       return named;

@@ -5,9 +5,12 @@ import { type Emit, Transactions } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import { canTransition, isLive } from './environment-states.js';
 
+/** States in which an environment's vcluster runs (and costs): budgets count time spent in them. */
+export const BILLABLE_STATES: readonly EnvironmentStateName[] = ['provisioning', 'ready', 'waking'];
+
 export type EnvironmentChanges = Omit<
   Prisma.EnvironmentUncheckedUpdateManyInput,
-  'state' | 'stateChangedAt' | 'activeUserId' | 'id'
+  'state' | 'stateChangedAt' | 'activeUserId' | 'id' | 'billedSeconds' | 'billingSince'
 >;
 
 /**
@@ -47,11 +50,27 @@ export class EnvironmentTransitions {
         },
       });
       if (count === 0) return null;
+      await this.bill(client, id, to);
       const env = await client.environment.findUniqueOrThrow({ where: { id } });
       await this.announce(env, send);
       return env;
     };
     return tx && emit ? work(tx, emit) : this.transactions.run(work);
+  }
+
+  /**
+   * Cost accounting for budgets: the time since `billingSince` is added to `billedSeconds`, and
+   * billing restarts now if the new state runs the vcluster (it stops while sleeping or gone).
+   */
+  private async bill(client: Prisma.TransactionClient, id: string, to: EnvironmentStateName): Promise<void> {
+    const now = this.clock.now();
+    const since = BILLABLE_STATES.includes(to) ? now : null;
+    await client.$executeRaw`
+      UPDATE environments
+         SET billed_seconds = billed_seconds + CASE WHEN billing_since IS NULL THEN 0
+               ELSE GREATEST(0, EXTRACT(EPOCH FROM (${now}::timestamptz - billing_since))) END,
+             billing_since = ${since}::timestamptz
+       WHERE id = ${id}::uuid`;
   }
 
   /**

@@ -9,6 +9,9 @@ import { EnvironmentReconciler } from './environment.reconciler.js';
 import { EnvironmentRequests } from './environment.requests.js';
 import { EnvironmentTeardown } from './environment.teardown.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
+import { CohortEnvironments } from './cohort-environments.js';
+import { CohortBudget } from './cohort.budget.js';
+import { CohortProvisioning } from './cohort.provisioning.js';
 import { EnvironmentActivity } from './environment.activity.js';
 import { EnvironmentIdleCheck } from './environment.idle.js';
 import { EnvironmentLifecycle } from './environment.lifecycle.js';
@@ -16,14 +19,18 @@ import { EnvironmentPower } from './environment.power.js';
 import { EnvironmentReset } from './environment.reset.js';
 import {
   ACTIVITY_OPTIONS,
+  BULK_OPTIONS,
   ENVIRONMENT_SIZING,
   EXPORT_OPTIONS,
+  FORECAST_OPTIONS,
   IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
   type ActivityOptions,
+  type BulkOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
   type ExportOptions,
+  type ForecastOptions,
   type IdleOptions,
   type ProvisioningOptions,
 } from './environments.options.js';
@@ -38,6 +45,7 @@ export interface EnvironmentsModuleOptions {
   encryptionKeys: readonly EncryptionKey[];
   sizing: EnvironmentCostSizing;
   kube: Partial<KubeClientOptions>;
+  forecast: ForecastOptions;
 }
 
 export interface ApiEnvironmentsOptions extends EnvironmentsModuleOptions {
@@ -49,17 +57,21 @@ export interface WorkerEnvironmentsOptions extends EnvironmentsModuleOptions {
   provisioning: ProvisioningOptions;
   exports: ExportOptions;
   idle: IdleOptions;
+  bulk: BulkOptions;
 }
 
 function shared(options: EnvironmentsModuleOptions): Provider[] {
   return [
     { provide: ENCRYPTION_KEYS, useValue: options.encryptionKeys },
     { provide: ENVIRONMENT_SIZING, useValue: options.sizing },
+    { provide: FORECAST_OPTIONS, useValue: options.forecast },
     SecretBox,
     Clock,
     HostClusterRegistry,
     EnvironmentTransitions,
     EnvironmentJobs,
+    HostClusterAllocator,
+    CohortBudget,
   ];
 }
 
@@ -74,12 +86,12 @@ export class EnvironmentsModule {
     const providers = [
       ...shared(options),
       { provide: ACTIVITY_OPTIONS, useValue: options.activity },
-      HostClusterAllocator,
       HostClusterAdmin,
       EnvironmentRequests,
       EnvironmentAdmin,
       EnvironmentLifecycle,
       EnvironmentActivity,
+      CohortEnvironments,
     ];
     return {
       module: EnvironmentsModule,
@@ -96,6 +108,7 @@ export class EnvironmentsModule {
       { provide: PROVISIONING_OPTIONS, useValue: options.provisioning },
       { provide: EXPORT_OPTIONS, useValue: options.exports },
       { provide: IDLE_OPTIONS, useValue: options.idle },
+      { provide: BULK_OPTIONS, useValue: options.bulk },
       VclusterApiProbe,
       EnvironmentProvisioner,
       EnvironmentTeardown,
@@ -105,6 +118,7 @@ export class EnvironmentsModule {
       VclusterExporter,
       EnvironmentReset,
       EnvironmentIdleCheck,
+      CohortProvisioning,
     ];
     return {
       module: EnvironmentsModule,

@@ -96,3 +96,21 @@ export interface ActivityOptions {
 }
 
 export const ACTIVITY_OPTIONS = Symbol('ACTIVITY_OPTIONS');
+
+/** Cost forecasts and budget projections. */
+export interface ForecastOptions {
+  /** Hours per day an environment is expected to run (idle ones sleep the rest of the day). */
+  awakeHoursPerDay: number;
+}
+
+export const FORECAST_OPTIONS = Symbol('FORECAST_OPTIONS');
+
+/** Cohort-wide provisioning (the worker). */
+export interface BulkOptions {
+  /** Environments of one operation on their way up at once. */
+  concurrency: number;
+  /** How often the operation looks at its environments again. */
+  recheckMs: number;
+}
+
+export const BULK_OPTIONS = Symbol('BULK_OPTIONS');

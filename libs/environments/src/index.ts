@@ -1,8 +1,24 @@
+export {
+  CohortBudget,
+  hourlyCost,
+  runHours,
+  type CohortSchedule,
+  type ResourceHours,
+} from './cohort.budget.js';
+export {
+  CohortEnvironments,
+  operationView,
+  type CostForecastView,
+  type EnvironmentOperationView,
+} from './cohort-environments.js';
+export { CohortProvisioning, type CohortProvisioningOutcome } from './cohort.provisioning.js';
+export { createEnvironmentRow, type NewEnvironment } from './environment.factory.js';
 export { EnvironmentAdmin, type CohortEnvironmentQuery } from './environment.admin.js';
 export { EnvironmentActivity } from './environment.activity.js';
 export { EnvironmentIdleCheck, requestTotal, type IdleCheckResult } from './environment.idle.js';
 export {
   EnvironmentJobs,
+  provisionCohortJobId,
   provisionJobId,
   resetJobId,
   sleepJobId,
@@ -44,7 +60,7 @@ export {
   ProvisioningStillRunning,
   type TeardownOutcome,
 } from './environment.teardown.js';
-export { EnvironmentTransitions } from './environment.transitions.js';
+export { BILLABLE_STATES, EnvironmentTransitions } from './environment.transitions.js';
 export type * from './environment.views.js';
 export {
   EnvironmentsModule,
@@ -54,17 +70,21 @@ export {
 } from './environments.module.js';
 export {
   ACTIVITY_OPTIONS,
+  BULK_OPTIONS,
   environmentCost,
   ENVIRONMENT_SIZING,
   EXPORT_OPTIONS,
+  FORECAST_OPTIONS,
   IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
   type ActivityOptions,
   type AddressMode,
+  type BulkOptions,
   type AddressOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
   type ExportOptions,
+  type ForecastOptions,
   type IdleOptions,
   type ProbeMode,
   type ProvisioningOptions,

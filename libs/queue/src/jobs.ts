@@ -22,6 +22,8 @@ export interface JobPayloads {
   'environments.wake': { environmentId: string };
   /** Exports the student's objects, then replaces the environment with a fresh one (job id `reset-<environmentId>`). */
   'environments.reset': { environmentId: string; requestedBy: string };
+  /** Provisions every enrolled student of a cohort, a bounded number at a time (job id `provision-cohort-<operationId>`). */
+  'environments.provision-cohort': { operationId: string };
   /** Puts environments to sleep whose student and vcluster API were both idle long enough. Repeats. */
   'environments.idle-check': { idleAfterSeconds: number };
   /**
@@ -50,6 +52,7 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.wake': 'provisioning',
   'environments.reset': 'provisioning',
   'environments.idle-check': 'provisioning',
+  'environments.provision-cohort': 'provisioning',
   'grading.grade-submission': 'grading',
 };
 

@@ -3,7 +3,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { ApiConfig } from '../api.config.js';
 import { EnvironmentActivityInterceptor } from './environment-activity.interceptor.js';
-import { CohortEnvironmentsController, EnvironmentsController } from './environments.controller.js';
+import {
+  CohortCostForecastController,
+  CohortEnvironmentsController,
+  EnvironmentsController,
+} from './environments.controller.js';
 import { HostClustersController } from './host-clusters.controller.js';
 import { MyEnvironmentController } from './my-environment.controller.js';
 
@@ -25,6 +29,7 @@ export class EnvironmentsHttpModule {
             workbenchMemoryMib: config.WORKBENCH_MEMORY_MIB,
           },
           activity: { throttleSeconds: config.ENV_ACTIVITY_THROTTLE_SECONDS },
+          forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
         }),
       ],
       // Students' requests are activity (idle detection); some wake their environment.
@@ -34,6 +39,7 @@ export class EnvironmentsHttpModule {
         MyEnvironmentController,
         EnvironmentsController,
         CohortEnvironmentsController,
+        CohortCostForecastController,
       ],
     };
   }

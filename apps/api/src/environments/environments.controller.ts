@@ -8,12 +8,16 @@ import {
 } from '@kubecohort/auth';
 import type { Page } from '@kubecohort/contracts';
 import {
+  CohortEnvironments,
   EnvironmentAdmin,
   EnvironmentLifecycle,
+  type CostForecastView,
+  type EnvironmentOperationView,
   type EnvironmentView,
   type StaffEnvironmentView,
 } from '@kubecohort/environments';
-import { Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -26,7 +30,9 @@ import {
 import { ParseId } from '../http/validation.js';
 import {
   CohortEnvironmentsQuery,
+  CostForecastDto,
   EnvironmentDto,
+  EnvironmentOperationDto,
   StaffEnvironmentDto,
   StaffEnvironmentPageDto,
 } from './environments.dto.js';
@@ -129,7 +135,10 @@ export class EnvironmentsController {
 @ApiBearerAuth()
 @Controller('cohorts/:id/environments')
 export class CohortEnvironmentsController {
-  constructor(private readonly environments: EnvironmentAdmin) {}
+  constructor(
+    private readonly environments: EnvironmentAdmin,
+    private readonly cohorts: CohortEnvironments,
+  ) {}
 
   @Get()
   @Roles('admin', 'instructor')
@@ -142,5 +151,56 @@ export class CohortEnvironmentsController {
     @Query() query: CohortEnvironmentsQuery,
   ): Promise<Page<StaffEnvironmentView>> {
     return this.environments.listForCohort(principal, cohortId, query);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary: 'Provision an environment for every enrolled student (staff); runs in the background',
+    description:
+      "Students who already have a live environment are skipped. A bounded number are provisioned at a time, each placed on the host cluster with the most free capacity and counted against the cohort's budget; a full budget or no capacity stops the operation with its reason. Follow it at GET .../environments/operations/:operationId (done/total) and through environment.changed events. Asking again while one runs answers with it.",
+  })
+  @ApiAcceptedResponse({ type: EnvironmentOperationDto })
+  async provisionAll(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) cohortId: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<EnvironmentOperationView> {
+    const { operation } = await this.cohorts.provisionAll(user, cohortId);
+    response.setHeader('Location', `/api/v1/cohorts/${cohortId}/environments/operations/${operation.id}`);
+    return operation;
+  }
+
+  @Get('operations/:operationId')
+  @Roles('admin', 'instructor')
+  @ApiOperation({ summary: 'Progress of a cohort-wide environment operation (staff)' })
+  @ApiOkResponse({ type: EnvironmentOperationDto })
+  operation(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseId) cohortId: string,
+    @Param('operationId', ParseId) operationId: string,
+  ): Promise<EnvironmentOperationView> {
+    return this.cohorts.operation(principal, cohortId, operationId);
+  }
+}
+
+@ApiTags('environments')
+@ApiBearerAuth()
+@Controller('cohorts/:id/cost-forecast')
+export class CohortCostForecastController {
+  constructor(private readonly cohorts: CohortEnvironments) {}
+
+  @Get()
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary: "A cohort's environment cost: forecast (students x footprint x schedule), spent so far, budget",
+  })
+  @ApiOkResponse({ type: CostForecastDto })
+  forecast(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseId) cohortId: string,
+  ): Promise<CostForecastView> {
+    return this.cohorts.costForecast(principal, cohortId);
   }
 }

@@ -138,3 +138,67 @@ export class EnvironmentExportDto {
   @ApiProperty({ format: 'date-time', description: 'Deleted (and no longer downloadable) after this.' })
   expiresAt!: string;
 }
+
+export class EnvironmentOperationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) cohortId!: string;
+  @ApiProperty({ example: 'provision-cohort' }) kind!: string;
+  @ApiProperty({ enum: ['running', 'succeeded', 'stopped'] }) state!: string;
+  @ApiProperty({ description: 'Students covered (active enrollments).' }) total!: number;
+  @ApiProperty({ description: 'Students who already had a live environment.' }) skipped!: number;
+  @ApiProperty({ description: 'Environments this operation created.' }) created!: number;
+  @ApiProperty({ description: 'Of those, ready (or asleep since).' }) ready!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ minimum: 0, maximum: 100, description: '(skipped + ready + failed) / total.' })
+  percent!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it stopped early: budget_exceeded, no_capacity.',
+  })
+  stopReason!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
+}
+
+class ResourceHoursDto {
+  @ApiProperty() cpuHours!: number;
+  @ApiProperty() memoryGibHours!: number;
+}
+
+class BudgetDto {
+  @ApiProperty({ type: Number, nullable: true }) cpuHours!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) memoryGibHours!: number | null;
+}
+
+class FootprintDto {
+  @ApiProperty() cpuMillis!: number;
+  @ApiProperty() memoryMib!: number;
+}
+
+class ScheduleDto {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startsAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endsAt!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) days!: number | null;
+  @ApiProperty({ description: 'Hours per day an environment is expected to run (it sleeps when idle).' })
+  awakeHoursPerDay!: number;
+  @ApiProperty({ type: Number, nullable: true }) hoursPerEnvironment!: number | null;
+}
+
+export class CostForecastDto {
+  @ApiProperty({ format: 'uuid' }) cohortId!: string;
+  @ApiProperty({ description: 'Active enrollments.' }) students!: number;
+  @ApiProperty({ type: FootprintDto, description: 'One environment: vcluster quota plus workbench.' })
+  footprint!: FootprintDto;
+  @ApiProperty({ type: ScheduleDto }) schedule!: ScheduleDto;
+  @ApiProperty({
+    type: ResourceHoursDto,
+    nullable: true,
+    description: 'students x footprint x schedule; null until the cohort has start and end dates.',
+  })
+  forecast!: ResourceHoursDto | null;
+  @ApiProperty({ type: ResourceHoursDto, description: "What the cohort's environments ran so far." })
+  spent!: ResourceHoursDto;
+  @ApiProperty({ type: BudgetDto, description: 'null: unlimited.' }) budget!: BudgetDto;
+  @ApiProperty({ type: Boolean, nullable: true }) withinBudget!: boolean | null;
+}

@@ -3,6 +3,7 @@ import { JobQueue } from '@kubecohort/queue';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { WorkerConfig } from '../worker.config.js';
 import { IdleCheckProcessor } from './idle-check.processor.js';
+import { ProvisionCohortProcessor } from './provision-cohort.processor.js';
 import { ProvisionEnvironmentProcessor } from './provision-environment.processor.js';
 import { ReconcileEnvironmentsProcessor } from './reconcile-environments.processor.js';
 import { ResetEnvironmentProcessor } from './reset-environment.processor.js';
@@ -78,6 +79,8 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
           },
           exports: { retentionHours: config.ENV_EXPORT_RETENTION_HOURS },
           idle: { ignoredResources: config.ENV_IDLE_IGNORED_RESOURCES },
+          bulk: { concurrency: config.ENV_BULK_CONCURRENCY, recheckMs: config.ENV_RECHECK_INTERVAL_MS },
+          forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
         }),
       ],
       providers: [
@@ -101,6 +104,7 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
         WakeEnvironmentProcessor,
         ResetEnvironmentProcessor,
         IdleCheckProcessor,
+        ProvisionCohortProcessor,
       ],
       exports: [EnvironmentsModule],
     };
