@@ -13,6 +13,8 @@ import { parseAllDocuments } from 'yaml';
 import { StudentClusterProbe } from '@kubecohort/environments';
 import {
   CAPSTONE_GRADER,
+  EGRESS_CONTROL_GRADER,
+  SANDBOX_APP_GRADER,
   KUBERNETES_GRADERS,
   LAB_1_GRADER,
   LAB_2_GRADER,
@@ -90,6 +92,110 @@ const skippedBecause = (grader: GraderSpec, ...ids: string[]): string =>
   `Not checked: first fix ${ids.map((id) => `"${grader.checks.find((check) => check.id === id)!.title}"`).join(', ')}`;
 
 const LABS: Lab[] = [
+  {
+    grader: SANDBOX_APP_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: ['environment-sandbox-app.reference.yaml'],
+    variants: [
+      {
+        name: 'left scaled to zero after the outage exercise',
+        mistake: (objects) => {
+          find(objects, 'Deployment', 'hello').spec.replicas = 0;
+        },
+        fails: {
+          deployment:
+            'Deployment hello in sandbox is not as asked: spec.replicas is 0, not 2; status.readyReplicas is null, not 2',
+          endpoints:
+            'Service hello does not have 2 ready endpoints: hello has 0 ready endpoints, expected 2 (does its selector match the pods?)',
+          'by-name':
+            'hello.sandbox.svc.cluster.local does not answer with a hello pod name: there is no pod in sandbox labelled app=hello',
+        },
+      },
+      {
+        name: 'targetPort 80',
+        mistake: (objects) => {
+          find(objects, 'Service', 'hello').spec.ports[0].targetPort = 80;
+        },
+        fails: {
+          service: 'Service hello in sandbox is not as asked: spec.ports[0].targetPort is 80',
+          'by-name':
+            'hello.sandbox.svc.cluster.local does not answer with a hello pod name: GET http://hello.sandbox.svc.cluster.local/hostname got no response (connection refused)',
+        },
+      },
+      {
+        name: 'the service selects app=hello-world',
+        mistake: (objects) => {
+          find(objects, 'Service', 'hello').spec.selector = { app: 'hello-world' };
+        },
+        fails: {
+          service:
+            'Service hello in sandbox is not as asked: spec.selector is {"app":"hello-world"}, not {"app":"hello"}',
+          endpoints:
+            'Service hello does not have 2 ready endpoints: hello has 0 ready endpoints, expected 2 (does its selector match the pods?)',
+          'by-name':
+            'hello.sandbox.svc.cluster.local does not answer with a hello pod name: GET http://hello.sandbox.svc.cluster.local/hostname got no response (timeout)',
+        },
+      },
+    ],
+  },
+  {
+    grader: EGRESS_CONTROL_GRADER,
+    base: ['cluster-base.yaml'],
+    reference: ['concepts-egress-control.reference.yaml'],
+    variants: [
+      {
+        name: 'DNS forgotten: only the partner-api rule',
+        mistake: (objects) => {
+          const policy = find(objects, 'NetworkPolicy', 'worker-egress');
+          policy.spec.egress = policy.spec.egress.slice(1);
+        },
+        fails: {
+          dns: 'Name resolution is blocked for worker: partner-api does not resolve from worker (timeout)',
+        },
+        skips: ['partner-api'],
+      },
+      {
+        name: 'TCP 8080 allowed to every pod (podSelector: {})',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'worker-egress').spec.egress[1].to = [{ podSelector: {} }];
+        },
+        fails: {
+          'internal-db-blocked':
+            'worker can reach internal-db: worker -> service internal-db:8080/TCP is allowed, expected blocked',
+        },
+      },
+      {
+        name: 'policyTypes [Ingress] with the egress rules',
+        mistake: (objects) => {
+          find(objects, 'NetworkPolicy', 'worker-egress').spec.policyTypes = ['Ingress'];
+        },
+        fails: {
+          'worker-egress':
+            'NetworkPolicy worker-egress in egress-lab is not as asked: spec.policyTypes is ["Ingress"], not ["Egress"]',
+          'internal-db-blocked':
+            'worker can reach internal-db: worker -> service internal-db:8080/TCP is allowed, expected blocked',
+          'kubernetes-api-blocked':
+            'worker can reach the Kubernetes API: worker -> service kubernetes:443/TCP is allowed, expected blocked',
+        },
+      },
+      {
+        name: 'internal-db locked down too',
+        mistake: (objects) => [
+          ...objects,
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'deny-internal-db', namespace: 'egress-lab' },
+            spec: { podSelector: { matchLabels: { app: 'internal-db' } }, policyTypes: ['Ingress'] },
+          },
+        ],
+        fails: {
+          'internal-db-healthy':
+            'internal-db is not reachable from other pods of egress-lab: from a new pod in egress-lab: internal-db:8080 is blocked, expected allowed',
+        },
+      },
+    ],
+  },
   {
     grader: LAB_1_GRADER,
     base: ['cluster-base.yaml'],

@@ -84,7 +84,13 @@ async function resolvePod(
       { signal },
     );
   }
-  if (candidates.length === 0) return { ok: false, problem: `there is no ${describeSelector(ref)}` };
+  if (candidates.length === 0)
+    return {
+      ok: false,
+      problem: ref.name
+        ? `there is no pod ${describeSelector(ref)}`
+        : `there is no ${describeSelector(ref).slice(2)}`,
+    };
   const ready = candidates.filter(isPodReady).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const pod = ready[0];
   if (!pod) return { ok: false, problem: `${describeSelector(ref)} is not ready` };
@@ -622,7 +628,8 @@ export async function runPolicyVerdictCheck(
     ],
     policies: policies.map((policy) => policy as unknown as NetworkPolicy),
   });
-  const source = `a pod labelled ${selectorText(spec.from.labels)} in ${spec.from.namespace}`;
+  const labels = selectorText(spec.from.labels);
+  const source = `${labels ? `a pod labelled ${labels}` : 'a new pod'} in ${spec.from.namespace}`;
   const wrong: string[] = [];
   const flows: Json[] = [];
   for (const flow of spec.flows) {
