@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Transactions } from '@kubecohort/realtime';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { accessibilityProblems } from './support/a11y.js';
 import { ApiHarness } from './support/api-harness.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from './support/browser.js';
 import {
@@ -736,6 +737,85 @@ describe('dashboard (browser)', () => {
     await screenshot(page, '17-admin-host-clusters');
     expect(await api.prisma.hostCluster.count({ where: { name: `${name}-b` } })).toBe(0);
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
+  });
+
+  it('meets accessible basics on every screen at laptop width, and the heatmap works from the keyboard', async () => {
+    const problems: string[] = [];
+    const audit = async (page: Page, screen: string): Promise<void> => {
+      for (const problem of await accessibilityProblems(page)) problems.push(`${screen}: ${problem}`);
+    };
+    const laptop = { width: 1280, height: 800 };
+
+    const staff = await openPage(browser, { clientIp: api.clientIp });
+    await staff.page.setViewportSize(laptop);
+    await logIn(staff.page, cohort.instructor.email, cohort.instructor.password);
+    await staff.page.locator('.topbar').waitFor();
+    await audit(staff.page, 'cohort list');
+    await staff.page.goto(`${api.url}/#/cohorts/${cohort.id}`);
+    await staff.page.locator('[data-cell]').first().waitFor();
+    await staff.page.locator('.funnel svg').waitFor();
+    await audit(staff.page, 'cohort progress');
+    // Keyboard: the skip link comes first, then the heatmap is reachable and moves with the arrows.
+    await staff.page.keyboard.press('Tab');
+    expect(await staff.page.evaluate('document.activeElement && document.activeElement.textContent')).toBe(
+      'Skip to content',
+    );
+    await staff.page.getByRole('grid').focus();
+    await staff.page.keyboard.press('ArrowRight');
+    await staff.page.keyboard.press('ArrowDown');
+    await staff.page.getByRole('tooltip').waitFor();
+    for (const [path, ready] of [
+      [`/cohorts/${cohort.id}/environments`, 'table'],
+      [`/cohorts/${cohort.id}/questions`, '.question'],
+      [`/cohorts/${cohort.id}/roster`, '#roster-text'],
+      [`/cohorts/${cohort.id}/students/${students[0]!.id}`, '#student-environment-title'],
+    ] as const) {
+      await staff.page.goto(`${api.url}/#${path}`);
+      await staff.page.locator(ready).first().waitFor();
+      await staff.page.waitForLoadState('networkidle');
+      await audit(staff.page, path);
+    }
+    await staff.page.goto(`${api.url}/#/cohorts/${cohort.id}/questions`);
+    await staff.page.locator('.question-head').first().click();
+    await staff.page.locator('.thread').first().waitFor();
+    await audit(staff.page, 'question thread');
+
+    const admin = await api.createUser('admin', { displayName: 'A11y Admin' });
+    const adminPage = await openPage(browser, { clientIp: api.clientIp });
+    await adminPage.page.setViewportSize(laptop);
+    await logIn(adminPage.page, admin.email, admin.password);
+    await adminPage.page.locator('.topbar').waitFor();
+    for (const [path, ready] of [
+      ['/admin', '#staff-name'],
+      ['/admin/clusters', '#hc-name'],
+      ['/admin/audit', '#audit-cohort'],
+    ] as const) {
+      await adminPage.page.goto(`${api.url}/#${path}`);
+      await adminPage.page.locator(ready).first().waitFor();
+      await adminPage.page.waitForLoadState('networkidle');
+      await audit(adminPage.page, path);
+    }
+
+    const student = students[5]!;
+    const studentPage = await openPage(browser, { clientIp: api.clientIp });
+    await studentPage.page.setViewportSize(laptop);
+    await logIn(studentPage.page, student.email, student.password);
+    await studentPage.page.getByRole('heading', { name: 'My plan' }).waitFor();
+    await studentPage.page.locator('.plan-step').first().waitFor();
+    await audit(studentPage.page, 'my plan');
+    const task = cohort.tasks.find((entry) => entry.step === 1)!;
+    for (const [path, ready] of [
+      [`/me/tasks/${task.id}`, '.markdown'],
+      ['/me/environment', '#my-environment-title'],
+      ['/me/questions', '#ask-question-title'],
+    ] as const) {
+      await studentPage.page.goto(`${api.url}/#${path}`);
+      await studentPage.page.locator(ready).first().waitFor();
+      await studentPage.page.waitForLoadState('networkidle');
+      await audit(studentPage.page, path);
+    }
+    await screenshot(studentPage.page, '18-student-questions-laptop');
+    expect(problems).toEqual([]);
   });
 
   it('serves the app for client routes while the API, health and docs keep their own answers', async () => {

@@ -5,10 +5,27 @@ export const STATUS_STYLE: Record<TaskStatus, { fill: string; label: string }> =
   locked: { fill: '#e2e8f0', label: 'Locked' },
   available: { fill: '#bfdbfe', label: 'Available' },
   in_progress: { fill: '#f59e0b', label: 'In progress' },
-  pending_review: { fill: '#8b5cf6', label: 'Awaiting review' },
+  pending_review: { fill: '#7c3aed', label: 'Awaiting review' },
   passed: { fill: '#15803d', label: 'Passed' },
   failed: { fill: '#dc2626', label: 'Failed' },
 };
+
+/** Relative luminance of a `#rrggbb` colour (WCAG). */
+function luminance(hex: string): number {
+  const channel = (offset: number): number => {
+    const value = parseInt(hex.slice(offset, offset + 2), 16) / 255;
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+/** White or near-black, whichever reads better on `fill` (text on status colours). */
+export function textOn(fill: string): string {
+  const background = luminance(fill);
+  const onWhite = 1.05 / (background + 0.05);
+  const onDark = (background + 0.05) / (luminance('#0f172a') + 0.05);
+  return onWhite >= onDark ? '#ffffff' : '#0f172a';
+}
 
 export const STATUS_ORDER: TaskStatus[] = [
   'locked',

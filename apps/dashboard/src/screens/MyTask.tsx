@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { describeError, get, request } from '../api.js';
 import { InlineMarkdown, Markdown } from '../components/Markdown.js';
-import { STATUS_STYLE } from '../components/status.js';
+import { STATUS_STYLE, textOn } from '../components/status.js';
 import { ErrorBox, Loading, Section, SubmissionBadge } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
@@ -100,7 +100,10 @@ export function MyTask({ me, taskId }: { me: Me; taskId: string }) {
       <p className="muted">
         Step {data.step} · {data.completion.replace('_', ' ')} · {data.progress.points}/{data.maxPoints}{' '}
         points ·{' '}
-        <span className="status-pill" style={{ background: STATUS_STYLE[status].fill }}>
+        <span
+          className="status-pill"
+          style={{ background: STATUS_STYLE[status].fill, color: textOn(STATUS_STYLE[status].fill) }}
+        >
           {STATUS_STYLE[status].label}
         </span>{' '}
         · {data.progress.attempts} attempt(s)

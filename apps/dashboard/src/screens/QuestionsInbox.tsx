@@ -368,8 +368,13 @@ function AskForm({ cohortId, onAsked, taskId }: { cohortId: string; onAsked: () 
   return (
     <Section title="Ask a question" id="ask">
       <form onSubmit={(event) => void submit(event)} className="form">
-        <label htmlFor="ask-title">Title</label>
-        <input id="ask-title" value={title} onChange={(event) => setTitle(event.target.value)} required />
+        <label htmlFor="ask-question-title">Title</label>
+        <input
+          id="ask-question-title"
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          required
+        />
         <label htmlFor="ask-body">Details</label>
         <textarea
           id="ask-body"
