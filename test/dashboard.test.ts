@@ -272,7 +272,12 @@ describe('dashboard (browser)', () => {
     const { page, errors } = await openPage(browser, { clientIp: api.clientIp });
     await logIn(page, cohort.instructor.email, cohort.instructor.password);
     await page.locator('.topbar').waitFor();
-    await page.goto(`${api.url}/#/submissions/${submission.id}`);
+    // The reviewers' queue on the cohort page leads to it.
+    await page.goto(`${api.url}/#/cohorts/${cohort.id}`);
+    const queue = page.locator(`[data-review="${submission.id}"]`);
+    await queue.waitFor();
+    expect(await queue.textContent()).toContain(student.displayName);
+    await queue.getByRole('link').click();
     await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
     expect(await page.locator('.submitted-work').textContent()).toContain('Measured 9.4 Gbit/s');
 
@@ -309,6 +314,10 @@ describe('dashboard (browser)', () => {
     expect(errors.filter((error) => !error.includes('400'))).toEqual([]);
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, '09-review-saved');
+    await page.goto(`${api.url}/#/cohorts/${cohort.id}`);
+    await page.getByRole('heading', { name: /Awaiting review/ }).waitFor();
+    await page.locator('[data-submission]').first().waitFor();
+    expect(await page.locator(`[data-review="${submission.id}"]`).count()).toBe(0);
   });
 
   it('lets the asker vote on and accept an answer, and the instructor moderate the thread', async () => {
@@ -611,12 +620,16 @@ describe('dashboard (browser)', () => {
     const feed = page.locator('section', { has: page.getByRole('heading', { name: 'Live submissions' }) });
     await feed.waitFor();
     await page.locator('.live-indicator[data-live="live"]').waitFor();
+    // The feed's own read (the reviewers' queue reads the same list with ?status=pending_review).
     const feedReads = (): number =>
-      requests.filter(
-        (entry) =>
+      requests.filter((entry) => {
+        const url = new URL(entry.url);
+        return (
           entry.method === 'GET' &&
-          new URL(entry.url).pathname === `/api/v1/cohorts/${cohort.id}/submissions`,
-      ).length;
+          url.pathname === `/api/v1/cohorts/${cohort.id}/submissions` &&
+          !url.searchParams.has('status')
+        );
+      }).length;
     await page.waitForLoadState('networkidle');
     expect(feedReads()).toBe(1);
 

@@ -92,6 +92,15 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
       ),
     cohortId,
   );
+  // The reviewers' queue: submissions waiting for an instructor, oldest first to be fair.
+  const toReview = useLoad(
+    (signal) =>
+      get<Page<SubmissionSummary>>(
+        `/cohorts/${cohortId}/submissions?status=pending_review&limit=50`,
+        signal,
+      ).then((page) => [...page.items].reverse()),
+    `review:${cohortId}`,
+  );
   const [flashed, setFlashed] = useState<Set<string>>(new Set());
   const [details, setDetails] = useState<Map<string, CellDetail>>(new Map());
   const [questionsVersion, setQuestionsVersion] = useState(0);
@@ -166,6 +175,26 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
                 )
               : [graded, ...(items ?? [])].slice(0, 50);
           });
+          // Into the reviewers' queue when it waits for a review, out of it once reviewed.
+          toReview.setData((items) => {
+            const rest = (items ?? []).filter((item) => item.id !== payload.submissionId);
+            return payload.status === 'pending_review'
+              ? [
+                  ...rest,
+                  {
+                    id: payload.submissionId,
+                    cohortId,
+                    userId: payload.userId,
+                    taskId: payload.taskId,
+                    status: payload.status,
+                    score: payload.score,
+                    maxScore: payload.maxScore,
+                    createdAt: event.at,
+                    finishedAt: null,
+                  },
+                ]
+              : rest;
+          });
           const failed = payload.failedChecks[0];
           const result = `${payload.status}${payload.score !== null ? ` (${payload.score}/${payload.maxScore ?? '?'})` : ''}${failed?.message ? ` — ${failed.message}` : ''}`;
           setDetails((current) =>
@@ -200,14 +229,15 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
           break;
       }
     },
-    [cohortId, feed, flash, funnel, matrix, stuck],
+    [cohortId, feed, flash, funnel, matrix, stuck, toReview],
   );
   const onReload = useCallback(() => {
     matrix.reload();
     funnel.reload();
     stuck.reload();
     feed.reload();
-  }, [feed, funnel, matrix, stuck]);
+    toReview.reload();
+  }, [feed, funnel, matrix, stuck, toReview]);
   useLive(cohortId, onEvent, onReload);
   useEffect(
     () => () => {
@@ -314,6 +344,25 @@ export function CohortPage({ cohortId, tab }: { cohortId: string; tab: Tab }) {
                   </li>
                 ))}
               </ul>
+            </Section>
+            <Section
+              title={`Awaiting review${toReview.data ? ` (${toReview.data.length})` : ''}`}
+              id="to-review"
+            >
+              <ErrorBox error={toReview.error} />
+              {toReview.data?.length === 0 && <p className="muted">Nothing waits for a review.</p>}
+              <ol className="feed">
+                {(toReview.data ?? []).map((item) => (
+                  <li key={item.id} data-review={item.id}>
+                    <a href={`#/submissions/${item.id}`}>
+                      Review <strong>{names.get(item.userId) ?? 'Student'}</strong> · {item.taskId}
+                    </a>
+                    <span className="feed-meta">
+                      <span className="muted">submitted {timeAgo(item.createdAt)}</span>
+                    </span>
+                  </li>
+                ))}
+              </ol>
             </Section>
             <Section title="Live submissions" id="feed">
               <ErrorBox error={feed.error} />
