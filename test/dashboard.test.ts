@@ -161,6 +161,15 @@ describe('dashboard (browser)', () => {
     expect(lines).toEqual(expect.arrayContaining(['3', '4']));
     expect(await page.locator('.import-result').textContent()).toMatch(/2\s*created/);
     await screenshot(page, '03-roster-import-errors');
+
+    // Grade export: a CSV download with a row per student.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download grades (CSV)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-grades\.csv$/);
+    const csvText = readFileSync((await download.path()), 'utf8');
+    for (const student of students.slice(0, 2)) expect(csvText).toContain(student.displayName);
   });
 
   it('lets a student read a task and submit it', async () => {
