@@ -35,6 +35,7 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
   let host: FakeHostCluster;
   let url: string;
   let admin: TestUser;
+  let worker: RunningProcess;
   const redisPrefix = privateRedisPrefix();
   const processes: RunningProcess[] = [];
   const box = new SecretBox(parseEncryptionKeys(TEST_ENCRYPTION_KEYS));
@@ -95,6 +96,92 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
     return names;
   }
 
+  /** The student's vcluster API: a second fake API server holding what they created with kubectl. */
+  async function studentVcluster(): Promise<FakeKubeApiServer> {
+    const vcluster = new FakeKubeApiServer({ controller: { podReadyDelayMs: 10 } });
+    await vcluster.start();
+    extraServers.push(vcluster);
+    vcluster.seed(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a' } } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }], clusterIP: '10.96.0.12' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db-password', namespace: 'shop' },
+        type: 'Opaque',
+        data: { password: Buffer.from('hunter2-very-secret').toString('base64') },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'deny-all', namespace: 'shop' },
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: 'default' },
+        data: { mode: 'debug' },
+      },
+      // What Kubernetes makes by itself: not the student's.
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'kube-root-ca.crt', namespace: 'shop' },
+        data: {},
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'coredns', namespace: 'kube-system' },
+        data: {},
+      },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'shop' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'web-abc',
+          namespace: 'shop',
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'u1', controller: true },
+          ],
+        },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+      },
+    );
+    return vcluster;
+  }
+
+  /**
+   * Our fake host cannot serve a real vcluster API at the students' address; point the stored
+   * (encrypted) kubeconfig at a fake API server standing in for it, exactly as a real one would be.
+   */
+  async function pointKubeconfigAt(environmentId: string, vcluster: FakeKubeApiServer): Promise<void> {
+    await harness.prisma.environment.update({
+      where: { id: environmentId },
+      data: { kubeconfigEncrypted: box.encrypt(vcluster.kubeconfig()) },
+    });
+  }
+
   beforeAll(async () => {
     assertBuilt();
     db = await createEnvDatabase('lifecycle');
@@ -113,17 +200,18 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
     });
     processes.push(started.api);
     url = started.url;
-    processes.push(
-      await startWorker({
-        databaseUrl: db.url,
-        redisPrefix,
-        env: {
-          ENV_IDLE_AFTER_SECONDS: String(IDLE_AFTER_SECONDS),
-          ENV_IDLE_CHECK_INTERVAL_SECONDS: '1',
-          ENV_EXPORT_RETENTION_HOURS: '2',
-        },
-      }),
-    );
+    worker = await startWorker({
+      databaseUrl: db.url,
+      redisPrefix,
+      env: {
+        ENV_IDLE_AFTER_SECONDS: String(IDLE_AFTER_SECONDS),
+        ENV_IDLE_CHECK_INTERVAL_SECONDS: '1',
+        ENV_EXPORT_RETENTION_HOURS: '2',
+        ENV_COHORT_END_GRACE_HOURS: '0',
+        ENV_ORPHAN_GRACE_SECONDS: '0',
+      },
+    });
+    processes.push(worker);
     const registered = await as(admin.token, 'POST', '/api/v1/host-clusters', {
       name: 'lifecycle-host',
       region: 'test',
@@ -353,92 +441,6 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
   });
 
   describe('reset', () => {
-    /** The student's vcluster API: a second fake API server holding what they created with kubectl. */
-    async function studentVcluster(): Promise<FakeKubeApiServer> {
-      const vcluster = new FakeKubeApiServer({ controller: { podReadyDelayMs: 10 } });
-      await vcluster.start();
-      extraServers.push(vcluster);
-      vcluster.seed(
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a' } } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
-          spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: 'web' } },
-            template: {
-              metadata: { labels: { app: 'web' } },
-              spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-            },
-          },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'web', namespace: 'shop' },
-          spec: { selector: { app: 'web' }, ports: [{ port: 80 }], clusterIP: '10.96.0.12' },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: 'db-password', namespace: 'shop' },
-          type: 'Opaque',
-          data: { password: Buffer.from('hunter2-very-secret').toString('base64') },
-        },
-        {
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'NetworkPolicy',
-          metadata: { name: 'deny-all', namespace: 'shop' },
-          spec: { podSelector: {}, policyTypes: ['Ingress'] },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'settings', namespace: 'default' },
-          data: { mode: 'debug' },
-        },
-        // What Kubernetes makes by itself: not the student's.
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'kube-root-ca.crt', namespace: 'shop' },
-          data: {},
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'coredns', namespace: 'kube-system' },
-          data: {},
-        },
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'shop' } },
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: 'web-abc',
-            namespace: 'shop',
-            ownerReferences: [
-              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'u1', controller: true },
-            ],
-          },
-          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-        },
-      );
-      return vcluster;
-    }
-
-    /**
-     * Our fake host cannot serve a real vcluster API at the students' address; point the stored
-     * (encrypted) kubeconfig at a fake API server standing in for it, exactly as a real one would be.
-     */
-    async function pointKubeconfigAt(environmentId: string, vcluster: FakeKubeApiServer): Promise<void> {
-      await harness.prisma.environment.update({
-        where: { id: environmentId },
-        data: { kubeconfigEncrypted: box.encrypt(vcluster.kubeconfig()) },
-      });
-    }
-
     it('exports what the student created (encrypted, downloadable), then gives a fresh vcluster', async () => {
       const cohort = await createCohort(harness);
       const student = await joinStudent(harness, cohort);
@@ -591,6 +593,111 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
       } finally {
         host.server.controller.configure({ helmReleaseReadyDelayMs: 150 });
       }
+    }, 60000);
+  });
+  describe('reconciler and expiry', () => {
+    it('exports and tears down environments when their cohort ends or they expire (a sleeping one is woken first)', async () => {
+      const cohort = await createCohort(harness);
+      const [ending, sleeper] = [await joinStudent(harness, cohort), await joinStudent(harness, cohort)];
+      const endingId = await readyEnvironment(ending);
+      const sleeperId = await readyEnvironment(sleeper);
+      await pointKubeconfigAt(endingId, await studentVcluster());
+      await pointKubeconfigAt(sleeperId, await studentVcluster());
+      expect((await as(sleeper.token, 'POST', '/api/v1/me/environment/sleep')).status).toBe(202);
+      await waitForEnvironment(harness.prisma, sleeperId, (e) => e.progressStep === 'asleep', 30000);
+
+      // The sleeper's own expiry passes; then the cohort ends (grace 0 in this suite).
+      const expiresAt = new Date(Date.now() - 1000);
+      await harness.prisma.environment.update({ where: { id: sleeperId }, data: { expiresAt } });
+      await waitForEnvironment(harness.prisma, sleeperId, (e) => e.state === 'deleted', 40000);
+      expect((await harness.prisma.environment.findUniqueOrThrow({ where: { id: endingId } })).state).toBe(
+        'ready',
+      );
+      const endsAt = new Date(Date.now() - 1000);
+      await harness.prisma.cohort.update({ where: { id: cohort.id }, data: { endsAt } });
+      await waitForEnvironment(harness.prisma, endingId, (e) => e.state === 'deleted', 40000);
+
+      const sleeperRow = await harness.prisma.environment.findUniqueOrThrow({ where: { id: sleeperId } });
+      expect(sleeperRow.stateReason).toBe(`expired at ${expiresAt.toISOString()}`);
+      const sleeperSteps = (await changes(sleeperId)).map((e) => `${e.state}:${e.progressStep}`);
+      expect(sleeperSteps.indexOf('ready:expiry-exporting')).toBeGreaterThan(
+        sleeperSteps.indexOf('waking:wake-for-export'),
+      );
+      const endingRow = await harness.prisma.environment.findUniqueOrThrow({ where: { id: endingId } });
+      expect(endingRow.stateReason).toBe(`its cohort ended at ${endsAt.toISOString()}`);
+      for (const id of [endingId, sleeperId]) expect(host.namespacesOf(id)).toEqual([]);
+
+      // What they built is still theirs to download.
+      for (const student of [ending, sleeper]) {
+        const list = await as(student.token, 'GET', '/api/v1/me/environment/exports');
+        expect(list.body).toEqual([expect.objectContaining({ reason: 'teardown' })]);
+        const bundle = await as(student.token, 'GET', `/api/v1/me/environment/exports/${list.body[0].id}`);
+        expect(bundle.text).toContain('name: db-password');
+      }
+    }, 120000);
+
+    it("deletes namespaces labelled as ours that no environment owns, and leaves others' alone", async () => {
+      const cohort = await createCohort(harness);
+      const labels = (environmentId: string, cohortId: string) => ({
+        'app.kubernetes.io/managed-by': 'kubecohort',
+        'kubecohort.dev/environment': environmentId,
+        'kubecohort.dev/cohort': cohortId,
+        'kubecohort.dev/role': 'vcluster',
+      });
+      const orphanId = '01a2b3c4-0000-7000-8000-00000000abcd';
+      const foreignId = '01a2b3c4-0000-7000-8000-00000000dcba';
+      host.server.seed(
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'kc-orphan', labels: labels(orphanId, cohort.id) },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          // Another installation sharing this host cluster: a cohort this database does not know.
+          metadata: { name: 'kc-foreign', labels: labels(foreignId, '01a2b3c4-0000-7000-8000-0000000f0f0f') },
+        },
+      );
+      await host.server.waitForGone({ apiVersion: 'v1', kind: 'Namespace', name: 'kc-orphan' }, 30000);
+      expect(
+        host.server.getObject({ apiVersion: 'v1', kind: 'Namespace', name: 'kc-foreign' }),
+      ).toBeDefined();
+      expect(worker.stdout).toMatch(/orphan namespace deleted/);
+      host.server.removeObject({ apiVersion: 'v1', kind: 'Namespace', name: 'kc-foreign' });
+    }, 60000);
+
+    it('provisions a ready environment again when its namespace vanished', async () => {
+      const cohort = await createCohort(harness);
+      const student = await joinStudent(harness, cohort);
+      const id = await readyEnvironment(student);
+      host.server.removeObject({ apiVersion: 'v1', kind: 'Namespace', name: nsOf(id) });
+      await waitForEnvironment(harness.prisma, id, (e) => e.progressStep === 'repair-queued', 30000);
+      await waitForEnvironment(harness.prisma, id, (e) => e.state === 'ready', 30000);
+      expect(host.server.getObject({ apiVersion: 'v1', kind: 'Namespace', name: nsOf(id) })).toBeDefined();
+      const reasons = (await changes(id)).map((e) => e.reason);
+      expect(reasons).toContain('its namespace was missing on the host cluster: provisioning it again');
+    }, 60000);
+
+    it('marks an environment stuck in a transition far too long failed, with the reason', async () => {
+      const cohort = await createCohort(harness);
+      const student = await joinStudent(harness, cohort);
+      const stuck = await harness.prisma.environment.create({
+        data: {
+          cohortId: cohort.id,
+          userId: student.id,
+          activeUserId: student.id,
+          state: 'waking',
+          progressStep: 'scaling-up',
+          stateChangedAt: new Date(Date.now() - 3 * 3600_000),
+        },
+      });
+      const failed = await waitForEnvironment(harness.prisma, stuck.id, (e) => e.state === 'failed', 30000);
+      expect(failed.stateReason).toMatch(
+        /^stuck waking \(at scaling-up\) for more than \d+ min: marked failed/,
+      );
+      const row = await harness.prisma.environment.findUniqueOrThrow({ where: { id: stuck.id } });
+      expect(row.activeUserId).toBeNull();
     }, 60000);
   });
 });

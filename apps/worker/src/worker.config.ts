@@ -122,6 +122,12 @@ const schema = z
     ENV_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
     /** Hours per day an environment is expected to run (idle ones sleep), for budget projections. */
     ENV_FORECAST_AWAKE_HOURS_PER_DAY: z.coerce.number().min(0.5).max(24).default(8),
+    /** Environments of a cohort are exported and torn down this long after the cohort's end date. */
+    ENV_COHORT_END_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(72),
+    /** An environment provisioning, waking or deleting longer than this is marked failed by the reconciler. */
+    ENV_STUCK_AFTER_SECONDS: z.coerce.number().int().min(60).max(604_800).default(7200),
+    /** A namespace labelled as ours that no environment owns is deleted once it is this old. */
+    ENV_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Version of the official loft-sh/vcluster chart installed for every student. */
     VCLUSTER_CHART_VERSION: z.string().min(1).default('0.28.0'),
     /** The Flux HelmRepository of the loft-sh charts, `namespace/name`. */

@@ -25,6 +25,11 @@ describe('environment state machine', () => {
     ]);
   });
 
+  it('lets the reconciler repair a ready environment by provisioning it again', () => {
+    expect(canTransition('ready', 'provisioning')).toBe(true);
+    expect(canTransition('sleeping', 'provisioning')).toBe(false);
+  });
+
   it('counts only non-terminal, non-deleting states as the live environment', () => {
     expect(ENVIRONMENT_STATES.filter(isLive)).toEqual([
       'requested',

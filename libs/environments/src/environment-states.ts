@@ -1,13 +1,14 @@
 import type { EnvironmentStateName } from '@kubecohort/contracts';
 
 /**
- * The environment lifecycle. Sleeping and waking belong to the next issue (lifecycle at scale)
- * but are part of the machine already, so nothing here changes when they arrive.
+ * The environment lifecycle. `ready -> provisioning` is the reconciler's repair: a ready
+ * environment whose namespace vanished from its host cluster is provisioned again (every step is
+ * idempotent, so what still exists is kept).
  */
 const TRANSITIONS: Readonly<Record<EnvironmentStateName, readonly EnvironmentStateName[]>> = {
   requested: ['provisioning', 'deleting', 'failed'],
   provisioning: ['ready', 'failed', 'deleting'],
-  ready: ['sleeping', 'deleting', 'failed'],
+  ready: ['sleeping', 'deleting', 'failed', 'provisioning'],
   sleeping: ['waking', 'deleting'],
   waking: ['ready', 'failed', 'deleting'],
   deleting: ['deleted', 'failed'],

@@ -7,6 +7,7 @@ export const teardownJobId = (environmentId: string) => `teardown-${environmentI
 export const sleepJobId = (environmentId: string) => `sleep-${environmentId}`;
 export const wakeJobId = (environmentId: string) => `wake-${environmentId}`;
 export const resetJobId = (environmentId: string) => `reset-${environmentId}`;
+export const expiryJobId = (environmentId: string) => `expire-${environmentId}`;
 export const provisionCohortJobId = (operationId: string) => `provision-cohort-${operationId}`;
 
 type EnvironmentJobName =
@@ -64,6 +65,19 @@ export class EnvironmentJobs {
       await existing.remove();
     }
     await this.queue.add('environments.provision-cohort', { operationId }, { jobId });
+  }
+
+  /** The export-then-teardown of an environment whose time is up. */
+  async ensureExpiry(environmentId: string): Promise<void> {
+    const jobId = expiryJobId(environmentId);
+    const existing = await this.queue.queue('provisioning').getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'failed') await existing.retry('failed');
+      if (state !== 'completed') return;
+      await existing.remove();
+    }
+    await this.queue.add('environments.expire', { environmentId }, { jobId });
   }
 
   /** Whether a reset job for this environment is waiting or running. */

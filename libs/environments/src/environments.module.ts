@@ -13,6 +13,7 @@ import { CohortEnvironments } from './cohort-environments.js';
 import { CohortBudget } from './cohort.budget.js';
 import { CohortProvisioning } from './cohort.provisioning.js';
 import { EnvironmentActivity } from './environment.activity.js';
+import { EnvironmentExpiry } from './environment.expiry.js';
 import { EnvironmentIdleCheck } from './environment.idle.js';
 import { EnvironmentLifecycle } from './environment.lifecycle.js';
 import { EnvironmentPower } from './environment.power.js';
@@ -21,18 +22,22 @@ import {
   ACTIVITY_OPTIONS,
   BULK_OPTIONS,
   ENVIRONMENT_SIZING,
+  EXPIRY_OPTIONS,
   EXPORT_OPTIONS,
   FORECAST_OPTIONS,
   IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
+  RECONCILE_OPTIONS,
   type ActivityOptions,
   type BulkOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
+  type ExpiryOptions,
   type ExportOptions,
   type ForecastOptions,
   type IdleOptions,
   type ProvisioningOptions,
+  type ReconcileOptions,
 } from './environments.options.js';
 import { VclusterExporter } from './vcluster.exporter.js';
 import { HostClusterAdmin } from './host-cluster.admin.js';
@@ -58,6 +63,8 @@ export interface WorkerEnvironmentsOptions extends EnvironmentsModuleOptions {
   exports: ExportOptions;
   idle: IdleOptions;
   bulk: BulkOptions;
+  expiry: ExpiryOptions;
+  reconcile: ReconcileOptions;
 }
 
 function shared(options: EnvironmentsModuleOptions): Provider[] {
@@ -109,6 +116,8 @@ export class EnvironmentsModule {
       { provide: EXPORT_OPTIONS, useValue: options.exports },
       { provide: IDLE_OPTIONS, useValue: options.idle },
       { provide: BULK_OPTIONS, useValue: options.bulk },
+      { provide: EXPIRY_OPTIONS, useValue: options.expiry },
+      { provide: RECONCILE_OPTIONS, useValue: options.reconcile },
       VclusterApiProbe,
       EnvironmentProvisioner,
       EnvironmentTeardown,
@@ -119,6 +128,7 @@ export class EnvironmentsModule {
       EnvironmentReset,
       EnvironmentIdleCheck,
       CohortProvisioning,
+      EnvironmentExpiry,
     ];
     return {
       module: EnvironmentsModule,

@@ -114,3 +114,21 @@ export interface BulkOptions {
 }
 
 export const BULK_OPTIONS = Symbol('BULK_OPTIONS');
+
+/** When environments are torn down because their time is up (the worker's reconciler). */
+export interface ExpiryOptions {
+  /** Environments of a cohort stay this long after the cohort's end date. */
+  cohortEndGraceHours: number;
+}
+
+export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
+
+/** The reconciler's cluster-side checks. */
+export interface ReconcileOptions {
+  /** An environment provisioning, waking or deleting longer than this is marked failed. */
+  stuckAfterSeconds: number;
+  /** A namespace of ours with no environment is deleted once it is at least this old. */
+  orphanGraceSeconds: number;
+}
+
+export const RECONCILE_OPTIONS = Symbol('RECONCILE_OPTIONS');

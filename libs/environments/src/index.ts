@@ -12,12 +12,14 @@ export {
   type EnvironmentOperationView,
 } from './cohort-environments.js';
 export { CohortProvisioning, type CohortProvisioningOutcome } from './cohort.provisioning.js';
+export { EnvironmentExpiry, expiredWhere, type ExpiryOutcome } from './environment.expiry.js';
 export { createEnvironmentRow, type NewEnvironment } from './environment.factory.js';
 export { EnvironmentAdmin, type CohortEnvironmentQuery } from './environment.admin.js';
 export { EnvironmentActivity } from './environment.activity.js';
 export { EnvironmentIdleCheck, requestTotal, type IdleCheckResult } from './environment.idle.js';
 export {
   EnvironmentJobs,
+  expiryJobId,
   provisionCohortJobId,
   provisionJobId,
   resetJobId,
@@ -73,21 +75,25 @@ export {
   BULK_OPTIONS,
   environmentCost,
   ENVIRONMENT_SIZING,
+  EXPIRY_OPTIONS,
   EXPORT_OPTIONS,
   FORECAST_OPTIONS,
   IDLE_OPTIONS,
   PROVISIONING_OPTIONS,
+  RECONCILE_OPTIONS,
   type ActivityOptions,
   type AddressMode,
   type BulkOptions,
   type AddressOptions,
   type EnvironmentCostSizing,
   type EnvironmentSizing,
+  type ExpiryOptions,
   type ExportOptions,
   type ForecastOptions,
   type IdleOptions,
   type ProbeMode,
   type ProvisioningOptions,
+  type ReconcileOptions,
 } from './environments.options.js';
 export { ENCRYPTION_KEYS_FORMAT, parseEncryptionKeys, throwawayEncryptionKeys } from './encryption-keys.js';
 export { HostClusterAdmin } from './host-cluster.admin.js';

@@ -166,7 +166,7 @@ class ApiKubeClient implements KubeClient {
     return this.call(async () =>
       toPlain(
         await this.objects.patch(
-          structuredClone(object) as KubernetesObject,
+          toModel(structuredClone(object), modelType(object)) as KubernetesObject,
           undefined,
           undefined,
           this.options.fieldManager,
@@ -537,6 +537,30 @@ function toWire(value: unknown, type: string): unknown {
     known.add(attribute.name);
     if (source[attribute.name] !== undefined)
       out[attribute.baseName] = toWire(source[attribute.name], attribute.type);
+  }
+  for (const [key, each] of Object.entries(source)) if (!known.has(key)) out[key] ??= each;
+  return out;
+}
+
+/**
+ * The reverse, for what we send: the client serializes built-in kinds from its model property names
+ * and silently drops the API's (a NetworkPolicy rule's `from` would vanish from an apply).
+ */
+function toModel(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return value;
+  if (type.startsWith('Array<') && Array.isArray(value)) {
+    const item = type.slice('Array<'.length, -1);
+    return value.map((each) => toModel(each, item));
+  }
+  const model = modelOf(type);
+  if (!model || typeof value !== 'object' || Array.isArray(value)) return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const known = new Set<string>();
+  for (const attribute of model.getAttributeTypeMap()) {
+    known.add(attribute.baseName);
+    if (source[attribute.baseName] !== undefined)
+      out[attribute.name] = toModel(source[attribute.baseName], attribute.type);
   }
   for (const [key, each] of Object.entries(source)) if (!known.has(key)) out[key] ??= each;
   return out;

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'environments.reset': { environmentId: string; requestedBy: string };
   /** Provisions every enrolled student of a cohort, a bounded number at a time (job id `provision-cohort-<operationId>`). */
   'environments.provision-cohort': { operationId: string };
+  /** Exports, then tears down, an environment past its expiry or its cohort's end (job id `expire-<environmentId>`). */
+  'environments.expire': { environmentId: string };
   /** Puts environments to sleep whose student and vcluster API were both idle long enough. Repeats. */
   'environments.idle-check': { idleAfterSeconds: number };
   /**
@@ -53,6 +55,7 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.reset': 'provisioning',
   'environments.idle-check': 'provisioning',
   'environments.provision-cohort': 'provisioning',
+  'environments.expire': 'provisioning',
   'grading.grade-submission': 'grading',
 };
 

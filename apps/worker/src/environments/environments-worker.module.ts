@@ -2,6 +2,7 @@ import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environ
 import { JobQueue } from '@kubecohort/queue';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { WorkerConfig } from '../worker.config.js';
+import { ExpireEnvironmentProcessor } from './expire-environment.processor.js';
 import { IdleCheckProcessor } from './idle-check.processor.js';
 import { ProvisionCohortProcessor } from './provision-cohort.processor.js';
 import { ProvisionEnvironmentProcessor } from './provision-environment.processor.js';
@@ -81,6 +82,11 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
           idle: { ignoredResources: config.ENV_IDLE_IGNORED_RESOURCES },
           bulk: { concurrency: config.ENV_BULK_CONCURRENCY, recheckMs: config.ENV_RECHECK_INTERVAL_MS },
           forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
+          expiry: { cohortEndGraceHours: config.ENV_COHORT_END_GRACE_HOURS },
+          reconcile: {
+            stuckAfterSeconds: config.ENV_STUCK_AFTER_SECONDS,
+            orphanGraceSeconds: config.ENV_ORPHAN_GRACE_SECONDS,
+          },
         }),
       ],
       providers: [
@@ -105,6 +111,7 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
         ResetEnvironmentProcessor,
         IdleCheckProcessor,
         ProvisionCohortProcessor,
+        ExpireEnvironmentProcessor,
       ],
       exports: [EnvironmentsModule],
     };
