@@ -13,6 +13,12 @@ import { parseAllDocuments } from 'yaml';
 import { StudentClusterProbe } from '@kubecohort/environments';
 import {
   CAPSTONE_GRADER,
+  TROUBLESHOOTING_FAULT_IDS,
+  TROUBLESHOOTING_GRADERS,
+  troubleshootApp,
+  type TroubleshootingFaultId,
+  troubleshootingManifests,
+  withFault,
   EGRESS_CONTROL_GRADER,
   SANDBOX_APP_GRADER,
   KUBERNETES_GRADERS,
@@ -66,9 +72,17 @@ interface Lab {
   grader: GraderSpec;
   /** Seeded before the student's manifests: what the platform or an earlier lab installed. */
   base: string[];
-  /** The student's manifests (several files: applied in order). */
-  reference: string[];
+  /** The student's manifests (several files: applied in order), or the objects themselves. */
+  reference: string[] | (() => SeedObject[]);
   variants: Variant[];
+}
+
+function readPolicyFrom(policy: { spec?: unknown } | null | undefined): unknown {
+  return (policy?.spec as { ingress?: { from?: unknown }[] } | undefined)?.ingress?.[0]?.from;
+}
+
+function manifestsOf(lab: Lab): SeedObject[] {
+  return typeof lab.reference === 'function' ? lab.reference() : lab.reference.flatMap(fixture);
 }
 
 /**
@@ -90,6 +104,40 @@ function record(file: string, lab: Lab, variant: Variant, result: GradingResult)
 
 const skippedBecause = (grader: GraderSpec, ...ids: string[]): string =>
   `Not checked: first fix ${ids.map((id) => `"${grader.checks.find((check) => check.id === id)!.title}"`).join(', ')}`;
+
+/** What each fault left in place breaks, as the grader says it. */
+const FAULT_FAILURES: Record<TroubleshootingFaultId, Record<string, string>> = {
+  'broken-selector': {
+    'in-cluster':
+      'The client still cannot call web: GET http://web.troubleshoot.svc.cluster.local/hostname got no response (timeout)',
+    'through-ingress':
+      'web.troubleshoot.test still fails through the ingress controller: GET web.troubleshoot.test/hostname returned 503, not 200',
+    'web-service':
+      'Service web is no longer the one of the runbook: spec.selector is {"app":"web-v2"}, not {"app":"web"}',
+  },
+  'wrong-target-port': {
+    'in-cluster':
+      'The client still cannot call web: GET http://web.troubleshoot.svc.cluster.local/hostname got no response (timeout)',
+    'through-ingress':
+      'web.troubleshoot.test still fails through the ingress controller: GET web.troubleshoot.test/hostname returned 504, not 200',
+  },
+  'deny-all-policy': {
+    'in-cluster':
+      'The client still cannot call web: GET http://web.troubleshoot.svc.cluster.local/hostname got no response (timeout)',
+    'through-ingress':
+      'web.troubleshoot.test still fails through the ingress controller: GET web.troubleshoot.test/hostname returned 504, not 200',
+  },
+  'dns-egress-blocked': {
+    'in-cluster':
+      'The client still cannot call web: GET http://web.troubleshoot.svc.cluster.local/hostname got no response (curl: (6) Could not resolve host: web.troubleshoot.svc.cluster.local)',
+  },
+  'wrong-ingress-backend': {
+    'through-ingress':
+      'web.troubleshoot.test still fails through the ingress controller: GET web.troubleshoot.test/hostname returned 503, not 200',
+    ingress:
+      'Ingress web does not send web.troubleshoot.test to web:80: web.troubleshoot.test/ goes to web-v2:80, not web:80',
+  },
+};
 
 const LABS: Lab[] = [
   {
@@ -579,12 +627,75 @@ const LABS: Lab[] = [
       },
     ],
   },
+  {
+    // The three incidents share one grader (their ids differ); incident 1 stands for them.
+    grader: TROUBLESHOOTING_GRADERS[0]!,
+    base: ['cluster-base.yaml', 'ingress-nginx.yaml'],
+    reference: () => troubleshootApp(),
+    variants: [
+      ...TROUBLESHOOTING_FAULT_IDS.map((fault): Variant => ({
+        name: `the ${fault} fault left in place`,
+        mistake: (objects) => withFault(objects, fault),
+        fails: FAULT_FAILURES[fault],
+      })),
+      {
+        name: 'deny-all-policy "fixed" by deleting every policy',
+        mistake: (objects) => objects.filter((object) => object.kind !== 'NetworkPolicy'),
+        fails: {
+          'default-deny':
+            'NetworkPolicy default-deny was removed or changed: NetworkPolicy troubleshoot/default-deny does not exist',
+          isolated:
+            'Other pods of troubleshoot can reach web: from a pod labelled app=probe in troubleshoot: app=web:8080 is allowed, expected blocked',
+          'isolated-from-default':
+            'Pods of other namespaces can reach web: from a pod labelled app=probe in default: app=web:8080 is allowed, expected blocked',
+        },
+      },
+      {
+        name: 'broken-selector "fixed" by relabelling the web pods app=web-v2',
+        mistake: (objects) => {
+          const broken = withFault(objects, 'broken-selector') as SeedObject[];
+          const web = find(broken, 'Deployment', 'web');
+          web.spec.selector.matchLabels = { app: 'web-v2' };
+          web.spec.template.metadata.labels = { app: 'web-v2' };
+          return broken;
+        },
+        fails: {
+          'in-cluster':
+            'The client still cannot call web: GET http://web.troubleshoot.svc.cluster.local/hostname got no response (timeout)',
+          'through-ingress':
+            'web.troubleshoot.test still fails through the ingress controller: GET web.troubleshoot.test/hostname returned 504, not 200',
+          'web-deployment':
+            'Deployment web is no longer the app of the runbook: spec.template.metadata.labels.app is "web-v2", not "web"',
+          'web-service':
+            'Service web is no longer the one of the runbook: spec.selector is {"app":"web-v2"}, not {"app":"web"}',
+          isolated:
+            'Other pods of troubleshoot can reach web: from a pod labelled app=probe in troubleshoot: app=web:8080 has no ready pods to reach',
+          'isolated-from-default':
+            'Pods of other namespaces can reach web: from a pod labelled app=probe in default: app=web:8080 has no ready pods to reach',
+        },
+      },
+      {
+        name: 'wrong-ingress-backend "fixed" by opening web to everyone',
+        mistake: (objects) => {
+          const broken = withFault(objects, 'wrong-ingress-backend') as SeedObject[];
+          find(broken, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.name = 'web';
+          find(broken, 'NetworkPolicy', 'allow-ingress-controller').spec.ingress = [{}];
+          return broken;
+        },
+        fails: {
+          'isolated-from-default':
+            'Pods of other namespaces can reach web: from a pod labelled app=probe in default: app=web:8080 is allowed, expected blocked',
+        },
+      },
+    ],
+  },
 ];
 
 describe('Kubernetes-lab graders on the fake API server', () => {
   let server: FakeKubeApiServer;
   let network: SimulatedNetwork;
   let probe: StudentClusterProbe;
+  let clients: KubeClients;
 
   beforeEach(async () => {
     server = new FakeKubeApiServer({ controller: { ephemeralContainerStartDelayMs: 5 } });
@@ -593,7 +704,7 @@ describe('Kubernetes-lab graders on the fake API server', () => {
     server.onExec(
       (ctx) => network.exec(ctx) ?? { stderr: `unexpected command ${ctx.command[0]}\n`, exitCode: 127 },
     );
-    const clients = new KubeClients({
+    clients = new KubeClients({
       ...DEFAULT_KUBE_CLIENT_OPTIONS,
       retryBaseDelayMs: 10,
       retryAttempts: 2,
@@ -612,16 +723,63 @@ describe('Kubernetes-lab graders on the fake API server', () => {
   }
 
   it('covers every vcluster task that has a grader, once', () => {
-    const ids = KUBERNETES_GRADERS.map((grader) => grader.taskId);
+    const ids = [...KUBERNETES_GRADERS, TROUBLESHOOTING_GRADERS[0]!].map((grader) => grader.taskId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(LABS.map((lab) => lab.grader.taskId).sort()).toEqual([...ids].sort());
+  });
+
+  it(
+    "deploys a student's troubleshooting fault through the Kubernetes API; fixing that object passes",
+    async () => {
+      server.seed(...fixture('cluster-base.yaml'), ...fixture('ingress-nginx.yaml'));
+      const kube = clients.connect(server.kubeconfig());
+      const { fault, objects } = troubleshootingManifests('0193a0c2-0000-7000-8000-00000000002a', 1);
+      for (const object of objects) await kube.apply(object);
+      network.settle();
+      // The client's models call a rule's `from` `_from`: it must reach the API, and come back, as `from`.
+      const ref = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        namespace: 'troubleshoot',
+        name: 'allow-ingress-controller',
+      };
+      const expected = fault === 'deny-all-policy' ? undefined : [{ namespaceSelector: expect.any(Object) }];
+      expect(readPolicyFrom(server.getObject(ref))).toEqual(expected);
+      expect(readPolicyFrom(await kube.get(ref))).toEqual(expected);
+      const grader = TROUBLESHOOTING_GRADERS[0]!;
+      const broken = await gradeTask(grader, { cluster: probe });
+      expect([fault, broken.status]).toEqual([fault, 'failed']);
+
+      // The student edits the broken object back to what the runbook says.
+      const healthy = troubleshootApp();
+      const edited = healthy.filter(
+        (object, index) => JSON.stringify(object) !== JSON.stringify(objects[index]),
+      );
+      expect(edited.length).toBeGreaterThan(0);
+      for (const object of edited) await kube.apply(object, { force: true });
+      network.settle();
+      const fixed = await gradeTask(grader, { cluster: probe });
+      expect(fixed.checks.filter((check) => !check.passed).map((check) => [check.id, check.message])).toEqual(
+        [],
+      );
+      expect(fixed.status).toBe('passed');
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it('grades the three incidents with one grader', () => {
+    const [first, ...others] = TROUBLESHOOTING_GRADERS;
+    for (const [index, grader] of others.entries()) {
+      const id = `troubleshooting-incident-${index + 2}`;
+      expect(grader).toEqual({ ...first, taskId: id, graderId: id });
+    }
   });
 
   describe.each(LABS.map((lab) => [lab.grader.taskId, lab] as const))('%s', (_, lab) => {
     it(
       'passes the reference solution',
       async () => {
-        const result = await grade(lab, lab.reference.flatMap(fixture));
+        const result = await grade(lab, manifestsOf(lab));
         expect(
           result.checks.filter((check) => !check.passed).map((check) => [check.id, check.message]),
         ).toEqual([]);
@@ -637,7 +795,7 @@ describe('Kubernetes-lab graders on the fake API server', () => {
     it.each(lab.variants.map((variant) => [variant.name, variant] as const))(
       'fails: %s',
       async (__, variant) => {
-        const manifests = lab.reference.flatMap(fixture);
+        const manifests = manifestsOf(lab);
         const changed = variant.mistake(manifests) ?? manifests;
         const result = await grade(lab, changed);
         if (process.env.KC_RECORD) record(process.env.KC_RECORD, lab, variant, result);

@@ -82,6 +82,16 @@ function specPart(object: KubeObject): JsonMap {
 export class ResourceHandlers {
   private clusterIpCounter = 10;
 
+  /** The next ClusterIP no Service holds (seeded ones included: kube-dns is usually 10.96.0.10). */
+  private allocateClusterIp(): string {
+    const used = new Set(this.store.list('/services').map((service) => asMap(service.spec).clusterIP));
+    for (let tries = 0; tries < 250; tries++) {
+      const ip = `10.96.0.${this.clusterIpCounter++ % 250}`;
+      if (!used.has(ip)) return ip;
+    }
+    return `10.96.0.${this.clusterIpCounter++ % 250}`;
+  }
+
   constructor(
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
@@ -823,7 +833,7 @@ export class ResourceHandlers {
         break;
       case 'Service': {
         spec.type ??= 'ClusterIP';
-        if (spec.clusterIP !== 'None') spec.clusterIP ??= `10.96.0.${this.clusterIpCounter++ % 250}`;
+        if (spec.clusterIP !== 'None') spec.clusterIP ??= this.allocateClusterIp();
         spec.clusterIPs ??= [spec.clusterIP];
         spec.sessionAffinity ??= 'None';
         spec.ports = asArray(spec.ports).map((p) => {

@@ -37,6 +37,16 @@ export { LINUX_GRADERS } from './linux/linux.graders.js';
 export { KUBERNETES_GRADERS } from './kubernetes/kubernetes.graders.js';
 export { SANDBOX_APP_GRADER } from './kubernetes/environment-sandbox-app.grader.js';
 export { EGRESS_CONTROL_GRADER } from './kubernetes/concepts-egress-control.grader.js';
+export { troubleshootingGrader, TROUBLESHOOTING_GRADERS } from './troubleshooting/troubleshooting.grader.js';
+export { TROUBLESHOOT_NAMESPACE, troubleshootApp } from './troubleshooting/troubleshoot-app.manifests.js';
+export {
+  faultFor,
+  troubleshootingManifests,
+  TROUBLESHOOTING_FAULT_IDS,
+  TROUBLESHOOTING_INCIDENTS,
+  withFault,
+  type TroubleshootingFaultId,
+} from './troubleshooting/troubleshooting.faults.js';
 export { LAB_1_GRADER } from './kubernetes/lab-1-basic-connectivity.grader.js';
 export { LAB_2_GRADER } from './kubernetes/lab-2-service-discovery.grader.js';
 export { LAB_3_GRADER } from './kubernetes/lab-3-network-policy.grader.js';

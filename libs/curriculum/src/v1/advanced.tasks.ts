@@ -22,7 +22,8 @@ export const TROUBLESHOOTING_FAULTS: Fault[] = [
   },
   {
     id: 'wrong-target-port',
-    description: 'Service web targets port 8081 instead of 8080: endpoints exist, connections are refused.',
+    description:
+      'Service web targets port 8081 instead of 8080: endpoints exist, but the policies only open 8080, so requests time out (504 through the ingress); without the policies they would be refused.',
   },
   {
     id: 'deny-all-policy',
@@ -63,7 +64,7 @@ function troubleshootingIncident(number: number): GraderTask {
         and logs the answer.
       - Ingress \`web\`: class \`nginx\`, host \`web.troubleshoot.test\` → service \`web\` port 80 (it uses the
         ingress-nginx controller from Lab 4).
-      - NetworkPolicies: \`default-deny\` (every pod, ingress and egress), \`allow-dns\` (every pod may reach
+      - NetworkPolicies: \`default-deny\` (every pod, \`policyTypes: [Ingress, Egress]\`), \`allow-dns\` (every pod may reach
         CoreDNS on port **53**), \`allow-client-to-web\` (\`app=client\` → \`app=web\` on 8080) and
         \`allow-ingress-controller\` (namespace \`ingress-nginx\` → \`app=web\` on 8080).
 
@@ -85,11 +86,12 @@ function troubleshootingIncident(number: number): GraderTask {
       ### Resolved means (what the grader checks)
       1. From a \`client\` pod, \`GET http://web.troubleshoot.svc.cluster.local/hostname\` returns a \`web\` pod name.
       2. Through Service \`ingress-nginx-controller\` (namespace \`ingress-nginx\`, port 80) with
-         \`Host: web.troubleshoot.test\`, \`/hostname\` returns a \`web\` pod name.
+         \`Host: web.troubleshoot.test\`, \`/hostname\` returns a \`web\` pod name (sent from the controller's own
+         pod, label \`app.kubernetes.io/component=controller\`).
       3. It is still the app: deployment \`web\` has 2 ready replicas labelled \`app=web\`, service \`web\` selects
          \`app=web\` on port 80, ingress \`web\` serves host \`web.troubleshoot.test\`.
       4. Isolation is intact: \`default-deny\` still exists and a grader pod labelled \`app=probe\` in
-         \`troubleshoot\` cannot reach \`web\` on 8080.
+         \`troubleshoot\` cannot reach \`web\` on 8080, nor can one in namespace \`default\`.
     `,
     maxPoints: 15,
     hints: [
@@ -101,7 +103,7 @@ function troubleshootingIncident(number: number): GraderTask {
     grading: {
       target: 'vcluster',
       expects: {
-        namespaces: ['troubleshoot', 'ingress-nginx'],
+        namespaces: ['troubleshoot', 'ingress-nginx', 'default'],
         names: [
           'web',
           'client',
@@ -121,7 +123,7 @@ function troubleshootingIncident(number: number): GraderTask {
         'exec in a client pod: GET http://web.troubleshoot.svc.cluster.local/hostname returns a web pod',
         'via service ingress-nginx-controller:80 with Host web.troubleshoot.test: GET /hostname returns a web pod',
         'deployment web: 2 ready replicas labelled app=web; service web selects app=web on port 80; ingress web serves web.troubleshoot.test',
-        'network policy default-deny exists; grader pod app=probe in troubleshoot cannot reach web:8080',
+        'network policy default-deny exists; grader pod app=probe in troubleshoot (or in default) cannot reach web:8080',
       ],
       faults: TROUBLESHOOTING_FAULTS,
     },

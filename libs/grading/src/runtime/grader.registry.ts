@@ -1,12 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { KUBERNETES_GRADERS } from '../kubernetes/kubernetes.graders.js';
 import { LINUX_GRADERS } from '../linux/linux.graders.js';
+import { TROUBLESHOOTING_GRADERS } from '../troubleshooting/troubleshooting.grader.js';
 import type { GraderSpec } from './check-spec.types.js';
 import { gradeTask, type GradeOptions, type GradingEnvironment } from './grader.runtime.js';
 import type { GradingResult } from './grading-result.types.js';
 
 /** Every grader of the platform. */
-export const GRADERS: readonly GraderSpec[] = [...LINUX_GRADERS, ...KUBERNETES_GRADERS];
+export const GRADERS: readonly GraderSpec[] = [
+  ...LINUX_GRADERS,
+  ...KUBERNETES_GRADERS,
+  ...TROUBLESHOOTING_GRADERS,
+];
 
 /** DI token to replace the set of graders (tests, a module with extra graders). */
 export const GRADER_SPECS = Symbol('GRADER_SPECS');
