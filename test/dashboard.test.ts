@@ -656,6 +656,26 @@ describe('dashboard (browser)', () => {
     expect(readFileSync(await download.path(), 'utf8')).toContain('name: dashboard-test');
     await page.getByText(/Kubeconfig downloaded/).waitFor();
     await screenshot(page, '15-student-environment-ready');
+
+    // An export made before a reset (issue #5) is listed and downloads as YAML.
+    if (hasRoute('GET', '/api/v1/me/environment/exports')) {
+      const bundle = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: my-notes\n';
+      await api.prisma.environmentExport.create({
+        data: {
+          environmentId: env.id,
+          userId: student.id,
+          reason: 'reset',
+          bundle: api.app.get(SecretBox).encrypt(bundle),
+          sizeBytes: bundle.length,
+          expiresAt: new Date(Date.now() + 7 * 86_400_000),
+        },
+      });
+      await page.reload();
+      const link = page.getByRole('button', { name: /Download the reset export/ });
+      await link.waitFor();
+      const [exported] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(readFileSync(await exported.path(), 'utf8')).toContain('name: my-notes');
+    }
     // The one 404: GET /me/environment before there was any (the screen offers to create one).
     expect(errors.filter((error) => !error.includes('404'))).toEqual([]);
   });

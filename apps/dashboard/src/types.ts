@@ -286,3 +286,13 @@ export interface EnvironmentOperation {
   createdAt: string;
   finishedAt: string | null;
 }
+
+/** GET /me/environment/exports: the student's objects saved before a reset or teardown. */
+export interface EnvironmentExport {
+  id: string;
+  environmentId: string;
+  reason: string;
+  sizeBytes: number;
+  createdAt: string;
+  expiresAt: string;
+}

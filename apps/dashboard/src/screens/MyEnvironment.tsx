@@ -5,7 +5,7 @@ import { timeAgo } from '../components/status.js';
 import { ErrorBox, Loading, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
-import type { EnvironmentView, EventPayloads, LiveEvent, Me } from '../types.js';
+import type { EnvironmentExport, EnvironmentView, EventPayloads, LiveEvent, Me } from '../types.js';
 
 type Mine = { environment: EnvironmentView } | { environment: null };
 
@@ -216,6 +216,64 @@ export function MyEnvironment({ me }: { me: Me }) {
           </p>
         )}
       </Section>
+      <Exports version={env?.id ?? ''} />
     </div>
+  );
+}
+
+function formatSize(bytes: number): string {
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${Math.round(bytes / 102.4) / 10} KiB`
+      : `${Math.round(bytes / 104857.6) / 10} MiB`;
+}
+
+/**
+ * What was exported of the student's objects before a reset or teardown (issue #5), downloadable
+ * until it expires. Read again when the environment changes (a reset makes a new one).
+ */
+function Exports({ version }: { version: string }) {
+  const exports = useLoad<EnvironmentExport[] | null>(async (signal) => {
+    try {
+      return await get<EnvironmentExport[]>('/me/environment/exports', signal);
+    } catch (failure) {
+      if (isMissingRoute(failure)) return null;
+      throw failure;
+    }
+  }, `exports:${version}`);
+  const [error, setError] = useState<string | null>(null);
+  if (exports.data === null || (exports.data && exports.data.length === 0)) return null;
+  return (
+    <Section title="Saved exports of your objects" id="exports">
+      <p className="muted">
+        Before a reset or teardown, what you created in your cluster is saved as YAML. Re-create it with{' '}
+        <code>kubectl apply -f</code>.
+      </p>
+      <ErrorBox error={exports.error ?? error} />
+      <ul className="student-list">
+        {(exports.data ?? []).map((item) => (
+          <li key={item.id} data-export={item.id}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setError(null);
+                download(
+                  `/me/environment/exports/${item.id}`,
+                  `kubecohort-export-${item.createdAt.slice(0, 10)}.yaml`,
+                ).catch((failure: unknown) => setError(describeError(failure)));
+              }}
+            >
+              Download the {item.reason} export of {new Date(item.createdAt).toLocaleString()}
+            </button>
+            <span className="muted">
+              {' '}
+              · {formatSize(item.sizeBytes)} · kept until {new Date(item.expiresAt).toLocaleDateString()}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Section>
   );
 }
