@@ -36,6 +36,7 @@ import {
 import { DEFAULT_KUBE_CLIENT_OPTIONS, KubeClients } from '@kubecohort/kubernetes';
 import { FakeKubeApiServer, type SeedObject } from './fake-kube-api/index.js';
 import { SimulatedNetwork } from './fake-kube-api/network.simulator.js';
+import { deployIncident } from '../apps/worker/src/grading/incident.deployer.js';
 
 const PROBE_OPTIONS = { image: 'netshoot-test', startTimeoutMs: 3000, lifetimeSeconds: 600, recheckMs: 50 };
 const SCENARIO_TIMEOUT_MS = 60_000;
@@ -77,8 +78,9 @@ interface Lab {
   variants: Variant[];
 }
 
-function readPolicyFrom(policy: { spec?: unknown } | null | undefined): unknown {
-  return (policy?.spec as { ingress?: { from?: unknown }[] } | undefined)?.ingress?.[0]?.from;
+function readPolicyFrom(policy: unknown): unknown {
+  return (policy as { spec?: { ingress?: { from?: unknown }[] } } | null | undefined)?.spec?.ingress?.[0]
+    ?.from;
 }
 
 function manifestsOf(lab: Lab): SeedObject[] {
@@ -698,7 +700,9 @@ describe('Kubernetes-lab graders on the fake API server', () => {
   let clients: KubeClients;
 
   beforeEach(async () => {
-    server = new FakeKubeApiServer({ controller: { ephemeralContainerStartDelayMs: 5 } });
+    server = new FakeKubeApiServer({
+      controller: { ephemeralContainerStartDelayMs: 5, namespaceDeletionDelayMs: 20 },
+    });
     await server.start();
     network = new SimulatedNetwork(server);
     server.onExec(
@@ -763,6 +767,43 @@ describe('Kubernetes-lab graders on the fake API server', () => {
         [],
       );
       expect(fixed.status).toBe('passed');
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "the worker's deploy replaces namespace troubleshoot with the app and the student's fault, again on restart",
+    async () => {
+      server.seed(...fixture('cluster-base.yaml'), ...fixture('ingress-nginx.yaml'), {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'troubleshoot' },
+      });
+      server.seed({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'left-by-the-student', namespace: 'troubleshoot' },
+        data: {},
+      });
+      const kube = clients.connect(server.kubeconfig());
+      const student = '0193a0c2-0000-7000-8000-000000000007';
+      const fault = await deployIncident(kube, student, 3, { recheckMs: 20, goneTimeoutMs: 5000 });
+      expect(fault).toBe(troubleshootingManifests(student, 3).fault);
+      const configMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'troubleshoot',
+        name: 'left-by-the-student',
+      };
+      expect(server.getObject(configMap)).toBeUndefined();
+      network.settle();
+      const result = await gradeTask(TROUBLESHOOTING_GRADERS[2]!, { cluster: probe });
+      expect(result.checks.filter((check) => !check.passed).map((check) => check.id)).toEqual(
+        Object.keys(FAULT_FAILURES[fault]),
+      );
+
+      // Restarting the incident brings the same fault back over whatever the student changed.
+      expect(await deployIncident(kube, student, 3, { recheckMs: 20, goneTimeoutMs: 5000 })).toBe(fault);
     },
     SCENARIO_TIMEOUT_MS,
   );

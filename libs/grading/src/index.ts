@@ -44,6 +44,7 @@ export {
   troubleshootingManifests,
   TROUBLESHOOTING_FAULT_IDS,
   TROUBLESHOOTING_INCIDENTS,
+  troubleshootingIncidentOf,
   withFault,
   type TroubleshootingFaultId,
 } from './troubleshooting/troubleshooting.faults.js';

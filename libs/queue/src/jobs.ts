@@ -41,6 +41,12 @@ export interface JobPayloads {
     taskId: string;
     environment: boolean;
   };
+  /**
+   * Deploys the troubleshoot app with the student's fault for troubleshooting incident `incident`
+   * into their vcluster, replacing namespace troubleshoot. Added each time the student starts (or
+   * restarts) the incident; the fault follows from the student id, so a restart brings it back.
+   */
+  'grading.prepare-incident': { userId: string; taskId: string; incident: number };
 }
 export type JobName = keyof JobPayloads;
 
@@ -57,6 +63,7 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.provision-cohort': 'provisioning',
   'environments.expire': 'provisioning',
   'grading.grade-submission': 'grading',
+  'grading.prepare-incident': 'grading',
 };
 
 export function queueOf(job: JobName): QueueName {

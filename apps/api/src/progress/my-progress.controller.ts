@@ -1,6 +1,8 @@
 import { CurrentUser, type UserPrincipal } from '@kubecohort/auth';
 import type { TaskProgressView } from '@kubecohort/contracts';
+import { troubleshootingIncidentOf } from '@kubecohort/grading';
 import { PlanService, ProgressRecorder, type StudentTaskView } from '@kubecohort/progress';
+import { JobQueue } from '@kubecohort/queue';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskProgressDto } from './progress.dto.js';
@@ -14,6 +16,7 @@ export class MyProgressController {
   constructor(
     private readonly plans: PlanService,
     private readonly recorder: ProgressRecorder,
+    private readonly jobs: JobQueue,
   ) {}
 
   @Get('progress')
@@ -38,13 +41,30 @@ export class MyProgressController {
   @Post('tasks/:taskId/start')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Start a task (in_progress; idempotent). 409 step_locked while its step is locked.',
+    summary:
+      "Start a task (in_progress; idempotent). 409 step_locked while its step is locked. Starting a troubleshooting incident (again) redeploys its app with the student's fault.",
   })
   @ApiOkResponse({ type: TaskProgressDto })
-  start(
+  async start(
     @CurrentUser() user: UserPrincipal,
     @Param('taskId', ParseTaskId) taskId: string,
   ): Promise<TaskProgressView> {
-    return this.recorder.start(user, taskId);
+    const progress = await this.recorder.start(user, taskId);
+    const incident = troubleshootingIncidentOf(taskId);
+    if (incident !== undefined) {
+      // Every start redeploys (a clean slate on restart); the worker applies it to the vcluster.
+      await this.jobs.add(
+        'grading.prepare-incident',
+        { userId: user.userId, taskId, incident },
+        {
+          jobId: `incident-${user.userId}-${incident}-${Date.now()}`,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      );
+    }
+    return progress;
   }
 }

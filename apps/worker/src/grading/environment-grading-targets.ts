@@ -15,7 +15,7 @@ import {
   type StudentClusterProbeOptions,
   WorkbenchAccess,
 } from '@kubecohort/environments';
-import { KubeClients } from '@kubecohort/kubernetes';
+import { type KubeClient, KubeClients } from '@kubecohort/kubernetes';
 import { Inject, Injectable } from '@nestjs/common';
 
 /** A student's live environment, as the transports need it to reach the workbench and vcluster. */
@@ -40,6 +40,8 @@ export interface StudentEnvironment {
 export abstract class EnvironmentTransports {
   abstract workbench(environment: StudentEnvironment): CommandRunner | undefined;
   abstract cluster(environment: StudentEnvironment): ClusterProbe | undefined;
+  /** The student's vcluster API with their kubeconfig, to deploy a task's setup (troubleshooting faults). */
+  abstract kube(environment: StudentEnvironment): KubeClient | undefined;
 }
 
 /** How the worker's probe containers look (GRADING_PROBE_* config). */
@@ -67,6 +69,11 @@ export class LiveEnvironmentTransports extends EnvironmentTransports {
   }
 
   cluster(environment: StudentEnvironment): ClusterProbe | undefined {
+    const kube = this.kube(environment);
+    return kube ? new StudentClusterProbe(kube, this.probeOptions) : undefined;
+  }
+
+  kube(environment: StudentEnvironment): KubeClient | undefined {
     // A ready environment always has its kubeconfig; without one there is no cluster to grade.
     if (!environment.kubeconfigEncrypted) return undefined;
     let kubeconfig: string;
@@ -80,8 +87,7 @@ export class LiveEnvironmentTransports extends EnvironmentTransports {
       );
     }
     // Cached per environment, re-made when its kubeconfig changes (a reset).
-    const kube = this.clients.forCluster({ id: `vcluster:${environment.id}`, kubeconfig });
-    return new StudentClusterProbe(kube, this.probeOptions);
+    return this.clients.forCluster({ id: `vcluster:${environment.id}`, kubeconfig });
   }
 }
 
@@ -93,6 +99,10 @@ export class NoEnvironmentTransports extends EnvironmentTransports {
   }
 
   cluster(): undefined {
+    return undefined;
+  }
+
+  kube(): undefined {
     return undefined;
   }
 }

@@ -40,6 +40,7 @@ import {
   PROBE_OPTIONS,
 } from './environment-grading-targets.js';
 import { GradeSubmissionProcessor } from './grade-submission.processor.js';
+import { PrepareIncidentProcessor } from './prepare-incident.processor.js';
 import { TestEnvironmentTransports, withTestGraders } from './test-environment.transports.js';
 
 /** What the libs' use cases expect from the api's AuthModule, minus tokens: the worker has no JWT secret. */
@@ -137,6 +138,7 @@ export class GradingWorkerModule implements OnApplicationBootstrap, OnModuleDest
         OutboxRelay,
         SubmissionReconciler,
         GradeSubmissionProcessor,
+        PrepareIncidentProcessor,
       ],
     };
   }

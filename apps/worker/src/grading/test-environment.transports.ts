@@ -58,6 +58,11 @@ export class TestEnvironmentTransports extends EnvironmentTransports {
     };
   }
 
+  /** No fake cluster API to deploy into: troubleshooting setups end as 'no-cluster'. */
+  kube(): undefined {
+    return undefined;
+  }
+
   cluster(environment: StudentEnvironment): ClusterProbe | undefined {
     const mode = environment.vclusterName ?? 'pass';
     if (mode === 'no-cluster') return undefined;

@@ -15,6 +15,15 @@ export type TroubleshootingFaultId = (typeof TROUBLESHOOTING_FAULT_IDS)[number];
 /** Incidents per student (troubleshooting-incident-1..3). */
 export const TROUBLESHOOTING_INCIDENTS = 3;
 
+/** `troubleshooting-incident-2` -> 2; undefined for any other task. */
+export function troubleshootingIncidentOf(taskId: string): number | undefined {
+  const match = /^troubleshooting-incident-(\d+)$/.exec(taskId);
+  const incident = match ? Number(match[1]) : undefined;
+  return incident !== undefined && incident >= 1 && incident <= TROUBLESHOOTING_INCIDENTS
+    ? incident
+    : undefined;
+}
+
 /**
  * The fault of a student's incident: the faults ordered by a hash of (student id, fault), so each
  * student gets a different fault in each incident, the same one every time the incident restarts,
