@@ -421,6 +421,17 @@ describe('dashboard (browser)', () => {
     const staffView = staff.page.locator(`[data-answer="${second.body.id as string}"]`);
     await staffView.getByRole('button', { name: 'Endorse' }).click();
     await staffView.getByText(/endorsed by/).waitFor();
+    // Staff edit an answer in place.
+    await staffView.getByRole('button', { name: `Edit the answer by ${classmate.displayName}` }).click();
+    await staff.page
+      .getByLabel(`Edit the answer by ${classmate.displayName}`)
+      .fill('Did you bring both ends up with `ip link set <dev> up`?');
+    await staffView.getByRole('button', { name: 'Save', exact: true }).click();
+    await staff.page.getByText('Answer updated.').waitFor();
+    expect(await staffView.textContent()).toContain('ip link set <dev> up');
+    expect(
+      (await api.prisma.answer.findUniqueOrThrow({ where: { id: second.body.id as string } })).body,
+    ).toContain('<dev>');
     await staff.page.getByRole('button', { name: 'Lock question' }).click();
     await staff.page.getByText('Question locked: no new answers.').waitFor();
     expect(await staff.page.getByLabel('Your answer').count()).toBe(0);

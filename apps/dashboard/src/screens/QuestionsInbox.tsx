@@ -84,6 +84,8 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<string | null>(null);
+  // What is being edited in place: 'question' or an answer's id.
+  const [editing, setEditing] = useState<string | null>(null);
   useEffect(() => setBody(''), [id]);
 
   const submit = async (event: FormEvent): Promise<void> => {
@@ -178,6 +180,25 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
       return locked ? 'Question locked: no new answers.' : 'Question unlocked.';
     });
 
+  const saveAnswer = (answer: Answer, text: string) =>
+    act(`edit:${answer.id}`, async () => {
+      const updated = await request<Answer>('PATCH', `/answers/${answer.id}`, { body: text });
+      patchAnswer(answer.id, { body: updated.body });
+      setEditing(null);
+      return 'Answer updated.';
+    });
+
+  const saveQuestion = (title: string, text: string) =>
+    act('edit-question', async () => {
+      const updated = await request<Question>('PATCH', `/questions/${id}`, { title, body: text });
+      detail.setData((current) =>
+        current ? { ...current, title: updated.title, body: updated.body } : current,
+      );
+      setEditing(null);
+      onAnswered();
+      return 'Question updated.';
+    });
+
   const removeQuestion = () =>
     act('delete-question', async () => {
       if (!window.confirm('Delete this question and its answers?')) return null;
@@ -201,7 +222,19 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
   const canAccept = staff || question.author.id === me?.id;
   return (
     <div className="thread">
-      <p className="question-body">{question.body}</p>
+      {editing === 'question' ? (
+        <EditBox
+          id={`edit-question-${id}`}
+          label="Question"
+          title={question.title}
+          text={question.body}
+          busy={pending !== null}
+          onSave={(title, text) => void saveQuestion(title ?? question.title, text)}
+          onCancel={() => setEditing(null)}
+        />
+      ) : (
+        <p className="question-body">{question.body}</p>
+      )}
       {(question.context?.task || grading) && (
         <p className="context">
           {question.context?.task && <span>Task: {question.context.task.title}. </span>}
@@ -220,6 +253,17 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
           <Badge tone="neutral">locked</Badge> No new answers.
         </p>
       )}
+      {editing !== 'question' &&
+        (staff || (question.author.id === me?.id && question.answers.length === 0 && !question.locked)) && (
+          <button
+            type="button"
+            className="link"
+            disabled={pending !== null}
+            onClick={() => setEditing('question')}
+          >
+            Edit question
+          </button>
+        )}
       {staff && (
         <div className="row moderation" role="group" aria-label="Moderate this question">
           <button
@@ -279,7 +323,18 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
                   </button>
                 </div>
                 <div className="answer-body">
-                  <p>{answer.body}</p>
+                  {editing === answer.id ? (
+                    <EditBox
+                      id={`edit-answer-${answer.id}`}
+                      label={`Edit ${who}`}
+                      text={answer.body}
+                      busy={pending !== null}
+                      onSave={(_title, text) => void saveAnswer(answer, text)}
+                      onCancel={() => setEditing(null)}
+                    />
+                  ) : (
+                    <p>{answer.body}</p>
+                  )}
                   <span className="muted">
                     {answer.author.displayName} · {timeAgo(answer.createdAt)}
                     {answer.endorsement ? ` · endorsed by ${answer.endorsement.by.displayName}` : ''}
@@ -294,6 +349,17 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
                         onClick={() => void accept(answer)}
                       >
                         Accept this answer
+                      </button>
+                    )}
+                    {editing !== answer.id && (staff || (own && !question.locked)) && (
+                      <button
+                        type="button"
+                        className="link"
+                        disabled={pending !== null}
+                        aria-label={`Edit ${who}`}
+                        onClick={() => setEditing(answer.id)}
+                      >
+                        Edit
                       </button>
                     )}
                     {staff && (
@@ -346,6 +412,58 @@ function QuestionThread({ id, onAnswered }: { id: string; onAnswered: () => void
         </form>
       )}
     </div>
+  );
+}
+
+/** In-place editing of a question (title and body) or an answer (body). */
+function EditBox({
+  id,
+  label,
+  title,
+  text,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  id: string;
+  label: string;
+  title?: string;
+  text: string;
+  busy: boolean;
+  onSave: (title: string | undefined, text: string) => void;
+  onCancel: () => void;
+}) {
+  const [draftTitle, setDraftTitle] = useState(title ?? '');
+  const [draft, setDraft] = useState(text);
+  return (
+    <form
+      className="form edit-box"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSave(title === undefined ? undefined : draftTitle, draft);
+      }}
+    >
+      {title !== undefined && (
+        <>
+          <label htmlFor={`${id}-title`}>Title</label>
+          <input
+            id={`${id}-title`}
+            value={draftTitle}
+            onChange={(event) => setDraftTitle(event.target.value)}
+          />
+        </>
+      )}
+      <label htmlFor={id}>{title === undefined ? label : `${label} details`}</label>
+      <textarea id={id} rows={3} value={draft} onChange={(event) => setDraft(event.target.value)} />
+      <div className="row">
+        <button type="submit" disabled={busy || draft.trim() === ''}>
+          Save
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
