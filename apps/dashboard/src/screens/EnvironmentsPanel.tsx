@@ -5,6 +5,7 @@ import { timeAgo } from '../components/status.js';
 import { Badge, ErrorBox, Loading, ProgressBar, Section } from '../components/ui.js';
 import { useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
+import { useMe } from '../session.js';
 import type {
   CostForecast,
   EnvironmentOperation,
@@ -96,6 +97,8 @@ export function EnvironmentsPanel({
   cohortId: string;
   students: { userId: string; displayName: string }[];
 }) {
+  // The api hands a student's kubeconfig to the instructors teaching the cohort only (audited).
+  const me = useMe();
   const environments = useLoad((signal) => loadEnvironments(cohortId, signal), `env:${cohortId}`);
   const [messages, setMessages] = useState<Map<string, { text: string; error: boolean }>>(new Map());
   const [pending, setPending] = useState<Set<string>>(new Set());
@@ -337,7 +340,7 @@ export function EnvironmentsPanel({
                               {ACTION_LABEL[action]}
                             </button>
                           ))}
-                          {env.kubeconfigAvailable && (
+                          {env.kubeconfigAvailable && me?.role === 'instructor' && (
                             <button
                               type="button"
                               className="link small"
