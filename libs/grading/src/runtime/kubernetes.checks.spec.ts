@@ -452,3 +452,153 @@ describe('Kubernetes checks through the ClusterProbe port', () => {
     });
   });
 });
+
+describe('k8s.dns expecting the pod IPs of a headless service', () => {
+  const check: CheckSpec = {
+    ...base,
+    id: 'headless',
+    title: 'hello-headless resolves to the hello pods',
+    kind: 'k8s.dns',
+    from: { namespace: 'sandbox', name: 'hello-a' },
+    name: 'hello-headless',
+    expectPodAddresses: { namespace: 'sandbox', labels: { app: 'hello' } },
+  };
+  const answering = (addresses: string[]) =>
+    new FakeCluster(HELLO, () => ({ kind: 'dns', ok: true, addresses }));
+
+  it('passes with exactly the ready pod IPs, in any order', async () => {
+    expect((await runOne(check, answering(['10.0.0.12', '10.0.0.11']))).passed).toBe(true);
+  });
+
+  it('fails with a cluster IP or a missing pod, naming what was expected', async () => {
+    expect((await runOne(check, answering(['10.96.0.10']))).message).toBe(
+      'It is not as asked: hello-headless resolves to 10.96.0.10, not the 2 ready app=hello pod IPs (10.0.0.11, 10.0.0.12)',
+    );
+    expect((await runOne(check, answering(['10.0.0.11']))).passed).toBe(false);
+  });
+});
+
+describe('k8s.http to a pod IP, repeated, counting distinct answers', () => {
+  const check: CheckSpec = {
+    ...base,
+    id: 'spread',
+    title: 'requests reach both pods',
+    kind: 'k8s.http',
+    from: { namespace: 'sandbox', name: 'hello-a' },
+    to: { namespace: 'sandbox', name: 'hello-b' },
+    url: 'http://{podIP}:8080/hostname',
+    expectStatus: 200,
+    repeat: 4,
+    distinct: { pattern: '^hello-\\S+$', atLeast: 2, what: 'hello pods' },
+  };
+
+  it('puts the pod IP in the URL and passes when the answers name enough pods', async () => {
+    let turn = 0;
+    const cluster = new FakeCluster(HELLO, () => ({
+      kind: 'http',
+      ok: true,
+      status: 200,
+      body: turn++ % 2 ? 'hello-a' : 'hello-b',
+    }));
+    const result = await runOne(check, cluster);
+    expect(result.passed).toBe(true);
+    expect(cluster.probes).toHaveLength(4);
+    expect(cluster.probes.map(({ probe }) => (probe as { url: string }).url)).toEqual(
+      Array(4).fill('http://10.0.0.12:8080/hostname'),
+    );
+    expect(result.evidence).toMatchObject({ distinct: ['hello-a', 'hello-b'] });
+  });
+
+  it('fails when every answer names the same pod, and stops at the first error', async () => {
+    const same = new FakeCluster(HELLO, () => ({ kind: 'http', ok: true, status: 200, body: 'hello-a' }));
+    expect((await runOne(check, same)).message).toBe(
+      'It is not as asked: the 4 answers name 1 hello pods, expected at least 2',
+    );
+    const refused = new FakeCluster(HELLO, () => ({ kind: 'http', ok: false, error: 'connection refused' }));
+    expect((await runOne(check, refused)).message).toBe(
+      'It is not as asked: GET http://10.0.0.12:8080/hostname got no response (connection refused)',
+    );
+    expect(refused.probes).toHaveLength(1);
+  });
+
+  it('accepts any status below a bound, and names a request through an ingress by its Host', async () => {
+    const below: CheckSpec = {
+      ...base,
+      id: 'below',
+      title: 'answers',
+      kind: 'k8s.http',
+      from: { namespace: 'sandbox', name: 'hello-a' },
+      url: 'http://ingress/',
+      headers: { Host: 'shop.example.test' },
+      expectStatusBelow: 500,
+    };
+    const answer = (status: number) =>
+      new FakeCluster(HELLO, () => ({ kind: 'http', ok: true, status, body: '' }));
+    expect((await runOne(below, answer(404))).passed).toBe(true);
+    expect((await runOne(below, answer(503))).message).toBe(
+      'It is not as asked: GET shop.example.test/ returned 503',
+    );
+  });
+});
+
+describe('k8s.policy-verdict: flows from a stand-in pod, decided by the engine', () => {
+  const objects: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
+    {
+      ...pod('shop', 'api-1', { app: 'api' }, '10.0.1.1'),
+      spec: { containers: [{ name: 'api', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    },
+    service('shop', 'api', {
+      clusterIP: '10.96.1.1',
+      selector: { app: 'api' },
+      ports: [{ port: 80, targetPort: 'http' }],
+    }),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { namespace: 'shop', name: 'api-from-web' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }],
+      },
+    },
+  ];
+  const verdict = (
+    from: { namespace: string; labels: Record<string, string> },
+    expect: 'allowed' | 'blocked',
+  ): CheckSpec => ({
+    ...base,
+    id: 'verdict',
+    title: 'who reaches the api',
+    kind: 'k8s.policy-verdict',
+    from,
+    flows: [{ to: { service: { namespace: 'shop', name: 'api' } }, port: 80, expect }],
+  });
+
+  it('maps the service port to the named targetPort and applies the policies to the stand-in', async () => {
+    const cluster = new FakeCluster(objects);
+    expect(
+      (await runOne(verdict({ namespace: 'shop', labels: { app: 'web' } }, 'allowed'), cluster)).passed,
+    ).toBe(true);
+    expect(
+      (await runOne(verdict({ namespace: 'other', labels: { app: 'web' } }, 'blocked'), cluster)).passed,
+    ).toBe(true);
+    const probe = await runOne(verdict({ namespace: 'shop', labels: { app: 'probe' } }, 'allowed'), cluster);
+    expect(probe.message).toBe(
+      'It is not as asked: from a pod labelled app=probe in shop: api:80 is blocked, expected allowed',
+    );
+    expect(probe.evidence).toMatchObject({
+      flows: [{ to: 'api:80', expected: 'allowed', actual: 'blocked' }],
+    });
+    expect(cluster.probes).toEqual([]);
+  });
+
+  it('fails a flow to a service without ready endpoints rather than guessing', async () => {
+    const cluster = new FakeCluster(objects.filter((object) => object.kind !== 'Pod'));
+    expect((await runOne(verdict({ namespace: 'shop', labels: {} }, 'blocked'), cluster)).message).toBe(
+      'It is not as asked: from a new pod in shop: api:80 has no ready pods to reach',
+    );
+  });
+});
