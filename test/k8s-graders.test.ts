@@ -620,6 +620,13 @@ const LABS: Lab[] = [
         },
       },
       {
+        name: 'no allow-dns: the tiers cannot resolve each other',
+        mistake: (objects) => without(objects, 'NetworkPolicy', 'allow-dns'),
+        fails: {
+          dns: 'Names do not resolve in capstone: backend does not resolve from frontend-zqfg4pb6g8-wxwdh (timeout)',
+        },
+      },
+      {
         name: 'no default-deny (the other policies still isolate every pod)',
         mistake: (objects) => without(objects, 'NetworkPolicy', 'default-deny'),
         fails: {
