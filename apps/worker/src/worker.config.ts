@@ -128,6 +128,13 @@ const schema = z
     ENV_STUCK_AFTER_SECONDS: z.coerce.number().int().min(60).max(604_800).default(7200),
     /** A namespace labelled as ours that no environment owns is deleted once it is this old. */
     ENV_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** Warm pool: ready, unclaimed environments kept at least / at most (0 as maximum: no pool). */
+    ENV_POOL_MIN: z.coerce.number().int().min(0).max(10_000).default(0),
+    ENV_POOL_MAX: z.coerce.number().int().min(0).max(10_000).default(0),
+    /** Students of cohorts starting within this many hours (and of running ones) size the pool. */
+    ENV_POOL_LEAD_HOURS: z.coerce.number().min(0).max(8760).default(24),
+    /** How often the pool is refilled. */
+    ENV_POOL_REFILL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
     /** Version of the official loft-sh/vcluster chart installed for every student. */
     VCLUSTER_CHART_VERSION: z.string().min(1).default('0.28.0'),
     /** The Flux HelmRepository of the loft-sh charts, `namespace/name`. */

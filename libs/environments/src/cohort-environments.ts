@@ -83,7 +83,7 @@ export class CohortEnvironments {
     await this.access.assertStaff(principal, cohortId);
     const { operation, started } = await this.prisma.$transaction(async (tx) => {
       // One running operation per cohort: concurrent requests queue on the cohort row.
-      await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${cohortId}::uuid FOR UPDATE`;
+      await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${cohortId}::uuid FOR NO KEY UPDATE`;
       const running = await tx.environmentOperation.findFirst({
         where: { cohortId, kind: 'provision-cohort', state: 'running' },
       });

@@ -42,8 +42,8 @@ const round = (value: number) => Math.round(value * 100) / 100;
  * its environments ran so far (time in billable states, from the accounting the transitions
  * keep); a new environment is refused when spending plus what the cohort's live environments and
  * the new ones would run until the cohort ends exceeds the budget. Call `assertRoom` inside the
- * transaction that creates the environments, after the host cluster rows are locked, so
- * concurrent requests are counted one after the other.
+ * transaction that creates (or claims) the environment, before placing it: it locks the cohort
+ * row, so concurrent requests are counted one after the other.
  */
 @Injectable()
 export class CohortBudget {
@@ -82,6 +82,9 @@ export class CohortBudget {
 
   /** Refuses (409 budget_exceeded, with the numbers) `adding` more environments for the cohort. */
   async assertRoom(tx: Prisma.TransactionClient, cohortId: string, adding: number): Promise<void> {
+    // Concurrent creations for one cohort are counted one after the other. Callers take this
+    // lock before host cluster or pool rows (always in that order: no deadlock).
+    await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${cohortId}::uuid FOR NO KEY UPDATE`;
     const cohort = await tx.cohort.findUniqueOrThrow({
       where: { id: cohortId },
       select: { cpuHoursBudget: true, memoryGibHoursBudget: true, startsAt: true, endsAt: true },

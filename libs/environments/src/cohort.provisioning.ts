@@ -17,6 +17,7 @@ import {
   type EnvironmentSizing,
 } from './environments.options.js';
 import { HostClusterAllocator } from './host-cluster.allocator.js';
+import { claimPooled } from './warm.pool.js';
 
 export type CohortProvisioningOutcome = 'succeeded' | 'stopped' | 'skipped';
 
@@ -76,7 +77,8 @@ export class CohortProvisioning {
         for (const userId of waiting.slice(0, Math.max(0, this.options.concurrency - inFlight))) {
           try {
             const env = await this.create(cohortId, userId, operationId);
-            if (env) await this.jobs.ensureProvisioning(env);
+            if (env?.claimedAt) await this.jobs.ensureRelabel(env.id);
+            else if (env) await this.jobs.ensureProvisioning(env);
             started++;
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
@@ -116,6 +118,13 @@ export class CohortProvisioning {
     const cost = environmentCost(this.sizing);
     try {
       return await this.transactions.run(async (tx, emit) => {
+        await this.budget.assertRoom(tx, cohortId, 1);
+        const claimed = await claimPooled(tx, { cohortId, userId, now: this.clock.now() });
+        if (claimed) {
+          const mine = await tx.environment.update({ where: { id: claimed.id }, data: { operationId } });
+          await this.transitions.announce(mine, emit);
+          return mine;
+        }
         const hostClusterId = await this.allocator.allocate(tx, cost);
         if (!hostClusterId)
           throw new DomainError(
@@ -123,7 +132,6 @@ export class CohortProvisioning {
             'no_capacity',
             'no host cluster has room for another environment: an administrator has to add capacity',
           );
-        await this.budget.assertRoom(tx, cohortId, 1);
         const env = await createEnvironmentRow(tx, { cohortId, userId, hostClusterId, cost, operationId });
         await this.transitions.announce(env, emit);
         return env;

@@ -46,6 +46,8 @@ export class EnvironmentIdleCheck {
     const candidates = await this.prisma.environment.findMany({
       where: {
         state: 'ready',
+        // An unclaimed pool environment has nobody to be idle: it stays ready for its student.
+        pooled: false,
         hostClusterId: { not: null },
         OR: [{ lastActivityAt: { lt: cutoff } }, { lastApiRequestCount: null }],
       },

@@ -8,6 +8,7 @@ export const sleepJobId = (environmentId: string) => `sleep-${environmentId}`;
 export const wakeJobId = (environmentId: string) => `wake-${environmentId}`;
 export const resetJobId = (environmentId: string) => `reset-${environmentId}`;
 export const expiryJobId = (environmentId: string) => `expire-${environmentId}`;
+export const relabelJobId = (environmentId: string) => `relabel-${environmentId}`;
 export const provisionCohortJobId = (operationId: string) => `provision-cohort-${operationId}`;
 
 type EnvironmentJobName =
@@ -78,6 +79,17 @@ export class EnvironmentJobs {
       await existing.remove();
     }
     await this.queue.add('environments.expire', { environmentId }, { jobId });
+  }
+
+  /** Relabels a claimed pool environment (once per claim: a claimed environment is never pooled again). */
+  async ensureRelabel(environmentId: string): Promise<void> {
+    const jobId = relabelJobId(environmentId);
+    const existing = await this.queue.queue('provisioning').getJob(jobId);
+    if (existing) {
+      if ((await existing.getState()) === 'failed') await existing.retry('failed');
+      return;
+    }
+    await this.queue.add('environments.relabel', { environmentId }, { jobId });
   }
 
   /** Whether a reset job for this environment is waiting or running. */

@@ -237,6 +237,20 @@ export class EnvironmentProvisioner {
     return 'ready';
   }
 
+  /**
+   * The environment's manifests as provisioning applies them (with its current cohort and
+   * student labels): a claimed pool environment is relabelled from these.
+   */
+  manifestsFor(env: Environment, server: string): EnvironmentManifests {
+    return new EnvironmentManifests(
+      env,
+      environmentNames(env.id),
+      this.sizing,
+      this.forHost(server),
+      this.template,
+    );
+  }
+
   /** Gives up on an environment for good (reason for students and staff; no credentials in it). */
   async fail(environmentId: string, reason: string): Promise<void> {
     const failed = await this.transitions.move(environmentId, ['requested', 'provisioning'], 'failed', {

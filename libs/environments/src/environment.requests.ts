@@ -1,10 +1,12 @@
 import { AuditTrail, SecretBox, type UserPrincipal } from '@kubecohort/auth';
+import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
 import { type Environment, Prisma, PrismaService } from '@kubecohort/database';
 import { Transactions } from '@kubecohort/realtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { CohortBudget } from './cohort.budget.js';
 import { createEnvironmentRow } from './environment.factory.js';
+import { claimPooled } from './warm.pool.js';
 import { HostClusterAllocator } from './host-cluster.allocator.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
@@ -29,6 +31,7 @@ export class EnvironmentRequests {
     private readonly box: SecretBox,
     private readonly audit: AuditTrail,
     private readonly budget: CohortBudget,
+    private readonly clock: Clock,
     @Inject(ENVIRONMENT_SIZING) private readonly sizing: EnvironmentCostSizing,
   ) {}
 
@@ -57,6 +60,17 @@ export class EnvironmentRequests {
     let env: Environment;
     try {
       env = await this.transactions.run(async (tx, emit) => {
+        await this.budget.assertRoom(tx, enrollment.cohortId, 1);
+        // A ready vcluster from the warm pool, if there is one: ready at once.
+        const claimed = await claimPooled(tx, {
+          cohortId: enrollment.cohortId,
+          userId: user.userId,
+          now: this.clock.now(),
+        });
+        if (claimed) {
+          await this.transitions.announce(claimed, emit);
+          return claimed;
+        }
         const hostClusterId = await this.allocator.allocate(tx, cost);
         if (!hostClusterId) {
           throw new DomainError(
@@ -67,7 +81,6 @@ export class EnvironmentRequests {
             NO_CAPACITY_RETRY_AFTER,
           );
         }
-        await this.budget.assertRoom(tx, enrollment.cohortId, 1);
         const named = await createEnvironmentRow(tx, {
           cohortId: enrollment.cohortId,
           userId: user.userId,
@@ -85,7 +98,8 @@ export class EnvironmentRequests {
       }
       throw error;
     }
-    await this.jobs.ensureProvisioning(env);
+    if (env.claimedAt) await this.jobs.ensureRelabel(env.id);
+    else await this.jobs.ensureProvisioning(env);
     return { environment: toEnvironmentView(env), created: true };
   }
 

@@ -26,6 +26,7 @@ import {
   EXPORT_OPTIONS,
   FORECAST_OPTIONS,
   IDLE_OPTIONS,
+  POOL_OPTIONS,
   PROVISIONING_OPTIONS,
   RECONCILE_OPTIONS,
   type ActivityOptions,
@@ -36,10 +37,12 @@ import {
   type ExportOptions,
   type ForecastOptions,
   type IdleOptions,
+  type PoolOptions,
   type ProvisioningOptions,
   type ReconcileOptions,
 } from './environments.options.js';
 import { VclusterExporter } from './vcluster.exporter.js';
+import { WarmPool } from './warm.pool.js';
 import { HostClusterAdmin } from './host-cluster.admin.js';
 import { HostClusterAllocator } from './host-cluster.allocator.js';
 import { HostClusterRegistry } from './host-cluster.registry.js';
@@ -65,6 +68,7 @@ export interface WorkerEnvironmentsOptions extends EnvironmentsModuleOptions {
   bulk: BulkOptions;
   expiry: ExpiryOptions;
   reconcile: ReconcileOptions;
+  pool: PoolOptions;
 }
 
 function shared(options: EnvironmentsModuleOptions): Provider[] {
@@ -118,6 +122,7 @@ export class EnvironmentsModule {
       { provide: BULK_OPTIONS, useValue: options.bulk },
       { provide: EXPIRY_OPTIONS, useValue: options.expiry },
       { provide: RECONCILE_OPTIONS, useValue: options.reconcile },
+      { provide: POOL_OPTIONS, useValue: options.pool },
       VclusterApiProbe,
       EnvironmentProvisioner,
       EnvironmentTeardown,
@@ -129,6 +134,7 @@ export class EnvironmentsModule {
       EnvironmentIdleCheck,
       CohortProvisioning,
       EnvironmentExpiry,
+      WarmPool,
     ];
     return {
       module: EnvironmentsModule,

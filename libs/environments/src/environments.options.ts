@@ -132,3 +132,13 @@ export interface ReconcileOptions {
 }
 
 export const RECONCILE_OPTIONS = Symbol('RECONCILE_OPTIONS');
+
+/** The warm pool (the worker refills it; 0 as maximum turns it off). */
+export interface PoolOptions {
+  min: number;
+  max: number;
+  /** Cohorts starting within this many hours count towards the pool's size. */
+  leadHours: number;
+}
+
+export const POOL_OPTIONS = Symbol('POOL_OPTIONS');

@@ -22,6 +22,7 @@ export {
   expiryJobId,
   provisionCohortJobId,
   provisionJobId,
+  relabelJobId,
   resetJobId,
   sleepJobId,
   teardownJobId,
@@ -79,6 +80,7 @@ export {
   EXPORT_OPTIONS,
   FORECAST_OPTIONS,
   IDLE_OPTIONS,
+  POOL_OPTIONS,
   PROVISIONING_OPTIONS,
   RECONCILE_OPTIONS,
   type ActivityOptions,
@@ -91,6 +93,7 @@ export {
   type ExportOptions,
   type ForecastOptions,
   type IdleOptions,
+  type PoolOptions,
   type ProbeMode,
   type ProvisioningOptions,
   type ReconcileOptions,
@@ -101,6 +104,7 @@ export { HostClusterAllocator } from './host-cluster.allocator.js';
 export { HostClusterRegistry, type HostClusterInput } from './host-cluster.registry.js';
 export { failureReason, isPermanent, ProvisioningFailed } from './provisioning.errors.js';
 export { EXPORTED_KINDS, VclusterExporter, type ExportBundle } from './vcluster.exporter.js';
+export { claimPooled, WarmPool, type PoolRefillResult } from './warm.pool.js';
 export { VclusterApiProbe, type ProbeResult, type ProbeTarget } from './vcluster-api.probe.js';
 export {
   VclusterValuesTemplate,

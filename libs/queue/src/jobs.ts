@@ -26,6 +26,10 @@ export interface JobPayloads {
   'environments.provision-cohort': { operationId: string };
   /** Exports, then tears down, an environment past its expiry or its cohort's end (job id `expire-<environmentId>`). */
   'environments.expire': { environmentId: string };
+  /** Keeps the warm pool at its target size (repeats). */
+  'environments.pool-refill': Record<string, never>;
+  /** Gives a claimed pool environment's namespaces its cohort and student labels (job id `relabel-<environmentId>`). */
+  'environments.relabel': { environmentId: string };
   /** Puts environments to sleep whose student and vcluster API were both idle long enough. Repeats. */
   'environments.idle-check': { idleAfterSeconds: number };
   /**
@@ -62,6 +66,8 @@ export const JOB_QUEUES: { [J in JobName]: QueueName } = {
   'environments.idle-check': 'provisioning',
   'environments.provision-cohort': 'provisioning',
   'environments.expire': 'provisioning',
+  'environments.pool-refill': 'provisioning',
+  'environments.relabel': 'provisioning',
   'grading.grade-submission': 'grading',
   'grading.prepare-incident': 'grading',
 };

@@ -4,6 +4,7 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap
 import type { WorkerConfig } from '../worker.config.js';
 import { ExpireEnvironmentProcessor } from './expire-environment.processor.js';
 import { IdleCheckProcessor } from './idle-check.processor.js';
+import { PoolRefillProcessor, RelabelEnvironmentProcessor } from './warm-pool.processor.js';
 import { ProvisionCohortProcessor } from './provision-cohort.processor.js';
 import { ProvisionEnvironmentProcessor } from './provision-environment.processor.js';
 import { ReconcileEnvironmentsProcessor } from './reconcile-environments.processor.js';
@@ -18,6 +19,8 @@ interface Schedules {
   reconcileEveryMs: number;
   /** null: idle environments are never put to sleep. */
   idle: { everyMs: number; idleAfterSeconds: number } | null;
+  /** null: no warm pool. */
+  poolEveryMs: number | null;
 }
 
 /**
@@ -83,6 +86,7 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
           bulk: { concurrency: config.ENV_BULK_CONCURRENCY, recheckMs: config.ENV_RECHECK_INTERVAL_MS },
           forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
           expiry: { cohortEndGraceHours: config.ENV_COHORT_END_GRACE_HOURS },
+          pool: { min: config.ENV_POOL_MIN, max: config.ENV_POOL_MAX, leadHours: config.ENV_POOL_LEAD_HOURS },
           reconcile: {
             stuckAfterSeconds: config.ENV_STUCK_AFTER_SECONDS,
             orphanGraceSeconds: config.ENV_ORPHAN_GRACE_SECONDS,
@@ -101,6 +105,7 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
                     idleAfterSeconds: config.ENV_IDLE_AFTER_SECONDS,
                   }
                 : null,
+            poolEveryMs: config.ENV_POOL_MAX > 0 ? config.ENV_POOL_REFILL_INTERVAL_SECONDS * 1000 : null,
           } satisfies Schedules,
         },
         ProvisionEnvironmentProcessor,
@@ -112,6 +117,8 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
         IdleCheckProcessor,
         ProvisionCohortProcessor,
         ExpireEnvironmentProcessor,
+        PoolRefillProcessor,
+        RelabelEnvironmentProcessor,
       ],
       exports: [EnvironmentsModule],
     };
@@ -124,7 +131,7 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.schedules) return;
-    const { reconcileEveryMs, idle } = this.schedules;
+    const { reconcileEveryMs, idle, poolEveryMs } = this.schedules;
     // Environments stuck on their way up or down get their job back within one interval.
     await this.jobs.repeat(
       'environments.reconcile',
@@ -144,6 +151,12 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
     } else {
       // Turned off: a schedule left by an earlier configuration must not keep running.
       await this.jobs.queue('provisioning').removeJobScheduler('environments.idle-check');
+    }
+    if (poolEveryMs) {
+      await this.jobs.repeat('environments.pool-refill', {}, poolEveryMs);
+      this.logger.log(`warm pool refilled every ${poolEveryMs / 1000}s`);
+    } else {
+      await this.jobs.queue('provisioning').removeJobScheduler('environments.pool-refill');
     }
   }
 }
