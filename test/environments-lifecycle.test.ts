@@ -34,6 +34,7 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
   let harness: ApiHarness;
   let host: FakeHostCluster;
   let url: string;
+  let api: RunningProcess;
   let admin: TestUser;
   let worker: RunningProcess;
   const redisPrefix = privateRedisPrefix();
@@ -198,7 +199,8 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
       jwtSecret: TEST_JWT_SECRET,
       env: { ENV_ACTIVITY_THROTTLE_SECONDS: '1' },
     });
-    processes.push(started.api);
+    api = started.api;
+    processes.push(api);
     url = started.url;
     worker = await startWorker({
       databaseUrl: db.url,
@@ -578,6 +580,39 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
       ).toBe(1);
     }, 120000);
 
+    it('deletes nothing while the export cannot be made, and resets once it can', async () => {
+      const cohort = await createCohort(harness);
+      const student = await joinStudent(harness, cohort);
+      const oldId = await readyEnvironment(student);
+      const unreachable = new FakeKubeApiServer();
+      await unreachable.start();
+      const kubeconfig = unreachable.kubeconfig();
+      await unreachable.stop();
+      await harness.prisma.environment.update({
+        where: { id: oldId },
+        data: { kubeconfigEncrypted: box.encrypt(kubeconfig) },
+      });
+
+      expect((await as(student.token, 'POST', '/api/v1/me/environment/reset')).status).toBe(202);
+      await waitForEnvironment(harness.prisma, oldId, (e) => e.progressStep === 'reset-exporting', 20000);
+      await new Promise((r) => setTimeout(r, 3000));
+      // The export keeps failing (the job retries with backoff): the environment is untouched.
+      const row = await harness.prisma.environment.findUniqueOrThrow({ where: { id: oldId } });
+      expect(row).toMatchObject({ state: 'ready', activeUserId: student.id });
+      expect(await harness.prisma.environmentExport.count({ where: { environmentId: oldId } })).toBe(0);
+      expect(host.namespacesOf(oldId)).toHaveLength(2);
+      expect(await harness.prisma.environment.count({ where: { userId: student.id } })).toBe(1);
+
+      // The vcluster API answers again: the retried job exports, then resets.
+      await pointKubeconfigAt(oldId, await studentVcluster());
+      await waitForEnvironment(harness.prisma, oldId, (e) => e.state === 'deleted', 60000);
+      expect(await harness.prisma.environmentExport.count({ where: { environmentId: oldId } })).toBe(1);
+      const fresh = await harness.prisma.environment.findUniqueOrThrow({
+        where: { activeUserId: student.id },
+      });
+      await waitForEnvironment(harness.prisma, fresh.id, (e) => e.state === 'ready', 40000);
+    }, 120000);
+
     it('refuses to reset an environment that is not ready or sleeping', async () => {
       const cohort = await createCohort(harness);
       const student = await joinStudent(harness, cohort);
@@ -709,5 +744,18 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
       const row = await harness.prisma.environment.findUniqueOrThrow({ where: { id: stuck.id } });
       expect(row.activeUserId).toBeNull();
     }, 60000);
+  });
+
+  describe('secrets stay secret', () => {
+    it("never writes the student's exported objects or a kubeconfig to the api or worker logs", () => {
+      const logs = [api.stdout, api.stderr, worker.stdout, worker.stderr];
+      expect(worker.stdout).toMatch(/environment reset/);
+      for (const log of logs) {
+        expect(log).not.toContain('hunter2-very-secret');
+        expect(log).not.toContain(Buffer.from('hunter2-very-secret').toString('base64'));
+        expect(log).not.toContain('client-key-data');
+        expect(log).not.toContain(host.server.token);
+      }
+    });
   });
 });
