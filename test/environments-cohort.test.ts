@@ -24,6 +24,8 @@ const AWAKE_HOURS_PER_DAY = 8;
 /** One environment in these tests: vcluster quota 1000m/1024Mi plus workbench 500m/512Mi. */
 const CPU_PER_ENV = 1.5;
 const GIB_PER_ENV = 1.5;
+/** Far above what any environment here runs, except the one the cap test bills an hour to. */
+const STUDENT_CAP_CPU_HOURS = 1;
 
 interface OperationView {
   id: string;
@@ -107,7 +109,10 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
   beforeAll(async () => {
     assertBuilt();
     db = await createEnvDatabase('cohort');
-    const settings = { ENV_FORECAST_AWAKE_HOURS_PER_DAY: String(AWAKE_HOURS_PER_DAY) };
+    const settings = {
+      ENV_FORECAST_AWAKE_HOURS_PER_DAY: String(AWAKE_HOURS_PER_DAY),
+      ENV_STUDENT_CAP_CPU_HOURS: String(STUDENT_CAP_CPU_HOURS),
+    };
     harness = await ApiHarness.start({
       DATABASE_URL: db.url,
       REDIS_PREFIX: redisPrefix,
@@ -233,6 +238,41 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
       const later = await harness.prisma.environment.findUniqueOrThrow({ where: { id: env.id } });
       expect(later.billedSeconds).toBe(asleep.billedSeconds);
     }, 30000);
+
+    it('stops a student past the per-student cap: no waking, no new environment', async () => {
+      const env = await harness.prisma.environment.findFirstOrThrow({
+        where: { cohortId: cohort.id, state: 'sleeping', progressPercent: 100 },
+      });
+      const student = joined.find((s) => s.id === env.userId)!;
+      // As if it had run an hour: 1.5 CPU-hours, past the cap of 1.
+      await harness.prisma.environment.update({ where: { id: env.id }, data: { billedSeconds: 3600 } });
+      const wake = await as(student.token, 'POST', '/api/v1/me/environment/wake');
+      expect(wake.status).toBe(409);
+      expect(wake.body.error).toBe('student_cap_exceeded');
+      expect(wake.body.message).toMatch(/already ran 1\.5 of 1 CPU-hours allowed per student/);
+      // A kubeconfig download does not wake it either.
+      expect((await as(student.token, 'GET', '/api/v1/me/environment/kubeconfig')).status).toBe(409);
+      expect((await harness.prisma.environment.findUniqueOrThrow({ where: { id: env.id } })).state).toBe(
+        'sleeping',
+      );
+
+      expect((await as(cohort.instructor.token, 'DELETE', `/api/v1/environments/${env.id}`)).status).toBe(
+        202,
+      );
+      await waitForEnvironment(harness.prisma, env.id, (e) => e.state === 'deleted', 30000);
+      const again = await as(student.token, 'POST', '/api/v1/me/environment');
+      expect(again.status).toBe(409);
+      expect(again.body.error).toBe('student_cap_exceeded');
+
+      // A cohort-wide provisioning leaves the capped student out and carries on with the others.
+      const res = await as(cohort.instructor.token, 'POST', `/api/v1/cohorts/${cohort.id}/environments`);
+      expect(res.status).toBe(202);
+      const operation = await finish(cohort, res.body.id);
+      expect(operation).toMatchObject({ state: 'succeeded', total: 4, skipped: 3, created: 1, ready: 1 });
+      expect(
+        await harness.prisma.environment.count({ where: { userId: student.id, state: { not: 'deleted' } } }),
+      ).toBe(0);
+    }, 60000);
 
     afterAll(async () => {
       // Free the host clusters for the placement tests.
@@ -406,6 +446,7 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
         redisPrefix,
         env: {
           ENV_FORECAST_AWAKE_HOURS_PER_DAY: String(AWAKE_HOURS_PER_DAY),
+          ENV_STUDENT_CAP_CPU_HOURS: String(STUDENT_CAP_CPU_HOURS),
           ENV_BULK_CONCURRENCY: String(CONCURRENCY),
         },
       });

@@ -66,6 +66,9 @@ const schema = z
     ENV_ACTIVITY_THROTTLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /** Hours per day an environment is expected to run (idle ones sleep): cost forecasts and budget projections. */
     ENV_FORECAST_AWAKE_HOURS_PER_DAY: z.coerce.number().min(0.5).max(24).default(8),
+    /** What one student's environments may run per cohort (CPU-hours, memory GiB-hours); unset: no cap. */
+    ENV_STUDENT_CAP_CPU_HOURS: z.coerce.number().positive().optional(),
+    ENV_STUDENT_CAP_MEMORY_GIB_HOURS: z.coerce.number().positive().optional(),
   })
   .superRefine((config, context) => {
     if (!config.ENCRYPTION_KEYS && config.NODE_ENV !== 'test') {

@@ -122,6 +122,9 @@ const schema = z
     ENV_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
     /** Hours per day an environment is expected to run (idle ones sleep), for budget projections. */
     ENV_FORECAST_AWAKE_HOURS_PER_DAY: z.coerce.number().min(0.5).max(24).default(8),
+    /** What one student's environments may run per cohort (CPU-hours, memory GiB-hours); unset: no cap. */
+    ENV_STUDENT_CAP_CPU_HOURS: z.coerce.number().positive().optional(),
+    ENV_STUDENT_CAP_MEMORY_GIB_HOURS: z.coerce.number().positive().optional(),
     /** Environments of a cohort are exported and torn down this long after the cohort's end date. */
     ENV_COHORT_END_GRACE_HOURS: z.coerce.number().min(0).max(8760).default(72),
     /** An environment provisioning, waking or deleting longer than this is marked failed by the reconciler. */

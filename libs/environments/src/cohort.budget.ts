@@ -1,6 +1,6 @@
 import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
-import { type Prisma, PrismaService } from '@kubecohort/database';
+import { Prisma, PrismaService } from '@kubecohort/database';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ENVIRONMENT_SIZING,
@@ -58,9 +58,14 @@ export class CohortBudget {
     return this.forecastOptions.awakeHoursPerDay;
   }
 
-  /** What the cohort's environments have run so far. */
-  async spent(cohortId: string, db: Prisma.TransactionClient = this.prisma): Promise<ResourceHours> {
+  /** What the cohort's environments (only this student's, with `userId`) have run so far. */
+  async spent(
+    cohortId: string,
+    db: Prisma.TransactionClient = this.prisma,
+    userId?: string,
+  ): Promise<ResourceHours> {
     const now = this.clock.now();
+    const student = userId ? Prisma.sql`AND user_id = ${userId}::uuid` : Prisma.empty;
     const [row] = await db.$queryRaw<{ cpu_hours: number; memory_gib_hours: number }[]>`
       SELECT coalesce(sum(seconds * cpu_millis / 1000.0 / 3600.0), 0)::float8 AS cpu_hours,
              coalesce(sum(seconds * memory_mib / 1024.0 / 3600.0), 0)::float8 AS memory_gib_hours
@@ -68,7 +73,7 @@ export class CohortBudget {
                      billed_seconds + CASE WHEN billing_since IS NULL THEN 0
                        ELSE GREATEST(0, EXTRACT(EPOCH FROM (${now}::timestamptz - billing_since))) END AS seconds
                 FROM environments
-               WHERE cohort_id = ${cohortId}::uuid) AS e`;
+               WHERE cohort_id = ${cohortId}::uuid ${student}) AS e`;
     return { cpuHours: row?.cpu_hours ?? 0, memoryGibHours: row?.memory_gib_hours ?? 0 };
   }
 
@@ -78,6 +83,32 @@ export class CohortBudget {
     const now = this.clock.now();
     const from = schedule.startsAt && schedule.startsAt > now ? schedule.startsAt : now;
     return runHours(from, schedule.endsAt, this.forecastOptions.awakeHoursPerDay);
+  }
+
+  /**
+   * Refuses (409 student_cap_exceeded) a student who already ran their environments for the
+   * per-student cap (ENV_STUDENT_CAP_*) in this cohort: no new environment, no waking.
+   */
+  async assertStudentCap(
+    cohortId: string,
+    userId: string,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<void> {
+    const { cpuHours, memoryGibHours } = this.forecastOptions.studentCap;
+    if (cpuHours === null && memoryGibHours === null) return;
+    const spent = await this.spent(cohortId, db, userId);
+    const over =
+      cpuHours !== null && spent.cpuHours >= cpuHours
+        ? `${round(spent.cpuHours)} of ${cpuHours} CPU-hours`
+        : memoryGibHours !== null && spent.memoryGibHours >= memoryGibHours
+          ? `${round(spent.memoryGibHours)} of ${memoryGibHours} memory GiB-hours`
+          : null;
+    if (!over) return;
+    throw new DomainError(
+      'conflict',
+      'student_cap_exceeded',
+      `This student's environments already ran ${over} allowed per student in this cohort; an instructor or administrator has to help (the cap is ENV_STUDENT_CAP_CPU_HOURS / ENV_STUDENT_CAP_MEMORY_GIB_HOURS).`,
+    );
   }
 
   /** Refuses (409 budget_exceeded, with the numbers) `adding` more environments for the cohort. */

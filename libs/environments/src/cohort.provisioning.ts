@@ -51,6 +51,8 @@ export class CohortProvisioning {
     if (!operation || operation.state !== 'running') return 'skipped';
     const { cohortId } = operation;
     let stopReason: string | null = null;
+    /** Students past the per-student cap: left out of this run. */
+    const capped = new Set<string>();
     for (;;) {
       const students = await this.prisma.enrollment.findMany({
         where: { cohortId, status: 'active', activeUserId: { not: null } },
@@ -68,16 +70,17 @@ export class CohortProvisioning {
         select: { userId: true, state: true },
       });
       const covered = new Set([...live.map((e) => e.userId), ...ours.map((e) => e.userId)]);
-      const waiting = userIds.filter((userId) => !covered.has(userId));
+      const waiting = userIds.filter((userId) => !covered.has(userId) && !capped.has(userId));
       const inFlight = ours.filter((e) => e.state === 'requested' || e.state === 'provisioning').length;
-      const skipped = live.filter((e) => e.operationId !== operationId).length;
+      const skipped = live.filter((e) => e.operationId !== operationId).length + capped.size;
 
       let started = 0;
       if (!stopReason) {
         for (const userId of waiting.slice(0, Math.max(0, this.options.concurrency - inFlight))) {
           try {
             const env = await this.create(cohortId, userId, operationId);
-            if (env?.claimedAt) await this.jobs.ensureRelabel(env.id);
+            if (env === 'capped') capped.add(userId);
+            else if (env?.claimedAt) await this.jobs.ensureRelabel(env.id);
             else if (env) await this.jobs.ensureProvisioning(env);
             started++;
           } catch (error) {
@@ -113,12 +116,28 @@ export class CohortProvisioning {
     return state;
   }
 
+  /** A student past the per-student cap is skipped (the operation goes on with the others). */
+  private async overCap(tx: Prisma.TransactionClient, cohortId: string, userId: string): Promise<boolean> {
+    try {
+      await this.budget.assertStudentCap(cohortId, userId, tx);
+      return false;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'student_cap_exceeded') return true;
+      throw error;
+    }
+  }
+
   /** One student's environment: placement and budget inside the transaction that creates it. */
-  private async create(cohortId: string, userId: string, operationId: string): Promise<Environment | null> {
+  private async create(
+    cohortId: string,
+    userId: string,
+    operationId: string,
+  ): Promise<Environment | 'capped' | null> {
     const cost = environmentCost(this.sizing);
     try {
       return await this.transactions.run(async (tx, emit) => {
         await this.budget.assertRoom(tx, cohortId, 1);
+        if (await this.overCap(tx, cohortId, userId)) return 'capped' as const;
         const claimed = await claimPooled(tx, { cohortId, userId, now: this.clock.now() });
         if (claimed) {
           const mine = await tx.environment.update({ where: { id: claimed.id }, data: { operationId } });

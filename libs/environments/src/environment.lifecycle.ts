@@ -3,6 +3,7 @@ import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
 import { type Environment, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
+import { CohortBudget } from './cohort.budget.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
 import { toEnvironmentView, type EnvironmentExportView, type EnvironmentView } from './environment.views.js';
@@ -24,6 +25,7 @@ export class EnvironmentLifecycle {
     private readonly box: SecretBox,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly budget: CohortBudget,
   ) {}
 
   /** Staff of the environment's cohort (another cohort's environment is a 404). */
@@ -46,8 +48,15 @@ export class EnvironmentLifecycle {
    */
   async wakeFor(userId: string): Promise<void> {
     const env = await this.prisma.environment.findUnique({ where: { activeUserId: userId } });
-    if (env?.state === 'sleeping') await this.wake(env, 'woken by student activity');
-    else if (env?.state === 'waking') await this.jobs.ensureWake(env);
+    if (env?.state === 'sleeping' && env.cohortId) {
+      // Past the per-student cap it stays asleep (the request itself says why it is not ready).
+      await this.budget.assertStudentCap(env.cohortId, userId).then(
+        () => this.wake(env, 'woken by student activity'),
+        (error: unknown) => {
+          if (!(error instanceof DomainError)) throw error;
+        },
+      );
+    } else if (env?.state === 'waking') await this.jobs.ensureWake(env);
   }
 
   async myExports(user: UserPrincipal): Promise<EnvironmentExportView[]> {
@@ -125,6 +134,7 @@ export class EnvironmentLifecycle {
       return toEnvironmentView(env);
     }
     if (env.state !== 'sleeping') throw notReady(env, 'woken');
+    if (env.cohortId && env.userId) await this.budget.assertStudentCap(env.cohortId, env.userId);
     const current = await this.wake(env, `woken by ${by}`);
     await this.record(principal, 'environment.wake', env);
     return toEnvironmentView(current);

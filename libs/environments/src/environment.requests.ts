@@ -61,6 +61,7 @@ export class EnvironmentRequests {
     try {
       env = await this.transactions.run(async (tx, emit) => {
         await this.budget.assertRoom(tx, enrollment.cohortId, 1);
+        await this.budget.assertStudentCap(enrollment.cohortId, user.userId, tx);
         // A ready vcluster from the warm pool, if there is one: ready at once.
         const claimed = await claimPooled(tx, {
           cohortId: enrollment.cohortId,

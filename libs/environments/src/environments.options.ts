@@ -101,6 +101,8 @@ export const ACTIVITY_OPTIONS = Symbol('ACTIVITY_OPTIONS');
 export interface ForecastOptions {
   /** Hours per day an environment is expected to run (idle ones sleep the rest of the day). */
   awakeHoursPerDay: number;
+  /** What one student's environments may run in a cohort (null: no cap). */
+  studentCap: { cpuHours: number | null; memoryGibHours: number | null };
 }
 
 export const FORECAST_OPTIONS = Symbol('FORECAST_OPTIONS');

@@ -29,7 +29,13 @@ export class EnvironmentsHttpModule {
             workbenchMemoryMib: config.WORKBENCH_MEMORY_MIB,
           },
           activity: { throttleSeconds: config.ENV_ACTIVITY_THROTTLE_SECONDS },
-          forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
+          forecast: {
+            awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY,
+            studentCap: {
+              cpuHours: config.ENV_STUDENT_CAP_CPU_HOURS ?? null,
+              memoryGibHours: config.ENV_STUDENT_CAP_MEMORY_GIB_HOURS ?? null,
+            },
+          },
         }),
       ],
       // Students' requests are activity (idle detection); some wake their environment.

@@ -84,7 +84,13 @@ export class EnvironmentsWorkerModule implements OnApplicationBootstrap {
           exports: { retentionHours: config.ENV_EXPORT_RETENTION_HOURS },
           idle: { ignoredResources: config.ENV_IDLE_IGNORED_RESOURCES },
           bulk: { concurrency: config.ENV_BULK_CONCURRENCY, recheckMs: config.ENV_RECHECK_INTERVAL_MS },
-          forecast: { awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY },
+          forecast: {
+            awakeHoursPerDay: config.ENV_FORECAST_AWAKE_HOURS_PER_DAY,
+            studentCap: {
+              cpuHours: config.ENV_STUDENT_CAP_CPU_HOURS ?? null,
+              memoryGibHours: config.ENV_STUDENT_CAP_MEMORY_GIB_HOURS ?? null,
+            },
+          },
           expiry: { cohortEndGraceHours: config.ENV_COHORT_END_GRACE_HOURS },
           pool: { min: config.ENV_POOL_MIN, max: config.ENV_POOL_MAX, leadHours: config.ENV_POOL_LEAD_HOURS },
           reconcile: {
