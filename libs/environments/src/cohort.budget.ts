@@ -113,13 +113,18 @@ export class CohortBudget {
 
   /** Refuses (409 budget_exceeded, with the numbers) `adding` more environments for the cohort. */
   async assertRoom(tx: Prisma.TransactionClient, cohortId: string, adding: number): Promise<void> {
+    const budgetOf = () =>
+      tx.cohort.findUniqueOrThrow({
+        where: { id: cohortId },
+        select: { cpuHoursBudget: true, memoryGibHoursBudget: true, startsAt: true, endsAt: true },
+      });
+    // Without a budget there is nothing to count (and no reason to queue creations on the cohort).
+    const unlocked = await budgetOf();
+    if (unlocked.cpuHoursBudget === null && unlocked.memoryGibHoursBudget === null) return;
     // Concurrent creations for one cohort are counted one after the other. Callers take this
     // lock before host cluster or pool rows (always in that order: no deadlock).
     await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${cohortId}::uuid FOR NO KEY UPDATE`;
-    const cohort = await tx.cohort.findUniqueOrThrow({
-      where: { id: cohortId },
-      select: { cpuHoursBudget: true, memoryGibHoursBudget: true, startsAt: true, endsAt: true },
-    });
+    const cohort = await budgetOf();
     if (cohort.cpuHoursBudget === null && cohort.memoryGibHoursBudget === null) return;
     const spent = await this.spent(cohortId, tx);
     const live = await tx.environment.count({
