@@ -341,15 +341,21 @@ describe('grading pipeline', () => {
       expect(row.attempts).toBe(2);
     });
 
-    it('no environment, an environment asleep, or no cluster probe in this deployment: error saying so, at once', async () => {
+    it('no environment, an environment asleep (woken by the submission), or no cluster probe: error saying so', async () => {
       const none = await gradeOne(null);
       expect(none.view).toMatchObject({
         status: 'error',
         error: expect.stringContaining('no environment in this cohort'),
       });
       expect(none.row.attempts).toBe(1);
+      // Submitting is a student action: it wakes a sleeping environment and the grading waits for
+      // it (infrastructure retries). Nothing completes the wake here, so the retries run out.
       const asleep = await gradeOne('pass', 'sleeping');
-      expect(asleep.view).toMatchObject({ status: 'error', error: expect.stringContaining('asleep') });
+      expect(asleep.view).toMatchObject({ status: 'error', error: expect.stringContaining('waking') });
+      const woken = await api.prisma.environment.findFirstOrThrow({
+        where: { userId: asleep.cohort.students[0]!.id },
+      });
+      expect(woken.state).toBe('waking');
       const unreachable = await gradeOne('no-cluster');
       expect(unreachable.view).toMatchObject({
         status: 'error',
