@@ -169,11 +169,15 @@ describe('warm pool (real api and worker processes)', () => {
       }),
     ]);
     for (const { res, student } of claimed) {
-      await host.server.waitFor(
-        { apiVersion: 'v1', kind: 'Namespace', name: `kc-${(res.body.id as string).replace(/-/g, '')}` },
-        (ns) => ns.metadata.labels?.['kubecohort.dev/student'] === student.id,
-        20000,
-      );
+      const ns = `kc-${(res.body.id as string).replace(/-/g, '')}`;
+      // Both namespaces are relabelled, one after the other.
+      for (const name of [ns, `${ns}-wb`]) {
+        await host.server.waitFor(
+          { apiVersion: 'v1', kind: 'Namespace', name },
+          (object) => object.metadata.labels?.['kubecohort.dev/student'] === student.id,
+          20000,
+        );
+      }
       const labels = host.namespacesOf(res.body.id).map((n) => n.metadata.labels!);
       expect(labels).toHaveLength(2);
       for (const l of labels)

@@ -1,4 +1,5 @@
 import type { Environment, Prisma } from '@kubecohort/database';
+import { randomBytes } from 'node:crypto';
 import { environmentNames } from './environment-names.js';
 
 export interface NewEnvironment {
@@ -19,8 +20,13 @@ export async function createEnvironmentRow(
   tx: Prisma.TransactionClient,
   input: NewEnvironment,
 ): Promise<Environment> {
-  const created = await tx.environment.create({
+  // The id is made here so the names derived from it go in with the same INSERT (one statement
+  // less while the caller holds the host-cluster lock).
+  const id = uuidv7();
+  const names = environmentNames(id);
+  return tx.environment.create({
     data: {
+      id,
       cohortId: input.cohortId,
       userId: input.userId,
       activeUserId: input.userId,
@@ -32,15 +38,22 @@ export async function createEnvironmentRow(
       memoryMib: input.cost.memoryMib,
       operationId: input.operationId ?? null,
       expiresAt: input.expiresAt ?? null,
-    },
-  });
-  const names = environmentNames(created.id);
-  return tx.environment.update({
-    where: { id: created.id },
-    data: {
       namespace: names.namespace,
       workbenchNamespace: names.workbenchNamespace,
       vclusterName: names.release,
     },
   });
+}
+
+/**
+ * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, the same kind of id
+ * Prisma's `uuid(7)` default makes (ids stay ordered by creation for cursors).
+ */
+export function uuidv7(nowMs: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(nowMs, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -3,6 +3,7 @@ import { type Environment, PrismaService, type Prisma } from '@kubecohort/databa
 import { KubeClients } from '@kubecohort/kubernetes';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { environmentNames } from './environment-names.js';
+import { uuidv7 } from './environment.factory.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentProvisioner } from './environment.provisioner.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
@@ -156,8 +157,11 @@ export class WarmPool {
     return this.transactions(async (tx) => {
       const hostClusterId = await this.allocator.allocate(tx, cost);
       if (!hostClusterId) return null;
-      const created = await tx.environment.create({
+      const id = uuidv7();
+      const names = environmentNames(id);
+      return tx.environment.create({
         data: {
+          id,
           pooled: true,
           hostClusterId,
           state: 'requested',
@@ -165,12 +169,6 @@ export class WarmPool {
           progressPercent: 0,
           cpuMillis: cost.cpuMillis,
           memoryMib: cost.memoryMib,
-        },
-      });
-      const names = environmentNames(created.id);
-      return tx.environment.update({
-        where: { id: created.id },
-        data: {
           namespace: names.namespace,
           workbenchNamespace: names.workbenchNamespace,
           vclusterName: names.release,
