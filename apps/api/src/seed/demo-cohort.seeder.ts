@@ -128,8 +128,10 @@ export class DemoCohortSeeder {
             startsAt: new Date(now - 21 * day),
             endsAt: new Date(now + 35 * day),
             curriculumVersionId: versionId,
-            cpuHoursBudget: 4000,
-            memoryGibHoursBudget: 8000,
+            // Room for all 36 at the default footprint (5 CPU, 9 GiB) awake 8 h a day until the
+            // end, with some margin: the forecast shows the budget without blocking the demo.
+            cpuHoursBudget: 60_000,
+            memoryGibHoursBudget: 120_000,
             instructors: { create: { userId: instructor.id } },
             steps: {
               create: [1, 2, 3, 4, 5, 6, 7].map((step) => ({
