@@ -1,5 +1,5 @@
 import type { Environment } from '@kubecohort/database';
-import { JobQueue } from '@kubecohort/queue';
+import { JobQueue, queueOf, type JobName, type JobPayloads } from '@kubecohort/queue';
 import { Injectable } from '@nestjs/common';
 
 export const provisionJobId = (environmentId: string) => `provision-${environmentId}`;
@@ -10,9 +10,6 @@ export const resetJobId = (environmentId: string) => `reset-${environmentId}`;
 export const expiryJobId = (environmentId: string) => `expire-${environmentId}`;
 export const relabelJobId = (environmentId: string) => `relabel-${environmentId}`;
 export const provisionCohortJobId = (operationId: string) => `provision-cohort-${operationId}`;
-
-type EnvironmentJobName =
-  'environments.provision' | 'environments.teardown' | 'environments.sleep' | 'environments.wake';
 
 /**
  * Enqueues environment work under deterministic job ids: asking twice (a retried request, the
@@ -45,51 +42,27 @@ export class EnvironmentJobs {
 
   /** One reset per environment (a reset replaces the environment, so the next one has another id). */
   async ensureReset(environmentId: string, requestedBy: string): Promise<void> {
-    const jobId = resetJobId(environmentId);
-    const existing = await this.queue.queue('provisioning').getJob(jobId);
-    if (existing) {
-      const state = await existing.getState();
-      if (state === 'failed') await existing.retry('failed');
-      return;
-    }
-    await this.queue.add('environments.reset', { environmentId, requestedBy }, { jobId });
+    await this.ensure(
+      'environments.reset',
+      resetJobId(environmentId),
+      { environmentId, requestedBy },
+      'once',
+    );
   }
 
   /** The job running a provision-cohort operation (added, or revived when it died for good). */
   async ensureCohortProvisioning(operationId: string): Promise<void> {
-    const jobId = provisionCohortJobId(operationId);
-    const existing = await this.queue.queue('provisioning').getJob(jobId);
-    if (existing) {
-      const state = await existing.getState();
-      if (state === 'failed') await existing.retry('failed');
-      if (state !== 'completed') return;
-      await existing.remove();
-    }
-    await this.queue.add('environments.provision-cohort', { operationId }, { jobId });
+    await this.ensure('environments.provision-cohort', provisionCohortJobId(operationId), { operationId });
   }
 
   /** The export-then-teardown of an environment whose time is up. */
   async ensureExpiry(environmentId: string): Promise<void> {
-    const jobId = expiryJobId(environmentId);
-    const existing = await this.queue.queue('provisioning').getJob(jobId);
-    if (existing) {
-      const state = await existing.getState();
-      if (state === 'failed') await existing.retry('failed');
-      if (state !== 'completed') return;
-      await existing.remove();
-    }
-    await this.queue.add('environments.expire', { environmentId }, { jobId });
+    await this.ensure('environments.expire', expiryJobId(environmentId), { environmentId });
   }
 
   /** Relabels a claimed pool environment (once per claim: a claimed environment is never pooled again). */
   async ensureRelabel(environmentId: string): Promise<void> {
-    const jobId = relabelJobId(environmentId);
-    const existing = await this.queue.queue('provisioning').getJob(jobId);
-    if (existing) {
-      if ((await existing.getState()) === 'failed') await existing.retry('failed');
-      return;
-    }
-    await this.queue.add('environments.relabel', { environmentId }, { jobId });
+    await this.ensure('environments.relabel', relabelJobId(environmentId), { environmentId }, 'once');
   }
 
   /** Whether a reset job for this environment is waiting or running. */
@@ -116,22 +89,21 @@ export class EnvironmentJobs {
   }
 
   /**
-   * Adds the job, or revives it: a job id that already finished (completed, or failed for good,
-   * for instance after stalling twice) would otherwise swallow the add.
+   * Adds the job, or revives it: a job id that failed for good (for instance after stalling twice)
+   * is retried, and one that completed would otherwise swallow the add, so it is removed and added
+   * again — unless the job runs `once` per id, when any existing job stands.
    */
-  private async ensure(
-    name: EnvironmentJobName,
+  private async ensure<J extends JobName>(
+    name: J,
     jobId: string,
-    payload: { environmentId: string },
+    payload: JobPayloads[J],
+    runs: 'again' | 'once' = 'again',
   ): Promise<void> {
-    const existing = await this.queue.queue('provisioning').getJob(jobId);
+    const existing = await this.queue.queue(queueOf(name)).getJob(jobId);
     if (existing) {
       const state = await existing.getState();
-      if (state === 'failed') {
-        await existing.retry('failed');
-        return;
-      }
-      if (state !== 'completed') return;
+      if (state === 'failed') await existing.retry('failed');
+      if (state !== 'completed' || runs === 'once') return;
       await existing.remove();
     }
     await this.queue.add(name, payload, { jobId });
