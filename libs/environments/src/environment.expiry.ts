@@ -70,17 +70,7 @@ export class EnvironmentExpiry {
     });
     if (!env) return 'skipped';
     const reason = await this.reasonFor(env);
-    if (env.state === 'sleeping') {
-      await this.transitions.move(environmentId, ['sleeping'], 'waking', {
-        progressStep: 'wake-for-export',
-        progressPercent: 0,
-      });
-    }
-    env = await this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
-    if (env.state === 'waking') {
-      await this.power.wake(environmentId);
-      env = await this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
-    }
+    env = await this.power.awaken(environmentId, 'wake-for-export');
     if (env.state === 'ready' && env.kubeconfigEncrypted) {
       await this.transitions.note(environmentId, 'ready', { progressStep: 'expiry-exporting' });
       await this.exportOnce(env);

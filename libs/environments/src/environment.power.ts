@@ -84,6 +84,19 @@ export class EnvironmentPower {
   }
 
   /**
+   * Wakes a sleeping environment and waits for it, for work that reads the vcluster's API (an
+   * export before a reset or an expiry): the same idempotent wake a wake job runs, so whichever
+   * finishes first moves it to ready. Returns the row as it is then.
+   */
+  async awaken(environmentId: string, progressStep: string): Promise<Environment> {
+    await this.transitions.move(environmentId, ['sleeping'], 'waking', { progressStep, progressPercent: 0 });
+    const env = await this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
+    if (env.state !== 'waking') return env;
+    await this.wake(environmentId);
+    return this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
+  }
+
+  /**
    * Scales a `waking` environment back up and moves it to ready once its StatefulSets are ready
    * and the vcluster API answers. Waits (throws SleepStillRunning) while a sleep job still runs.
    */

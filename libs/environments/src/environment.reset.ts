@@ -54,19 +54,8 @@ export class EnvironmentReset {
     if (env.state === 'deleting' || env.state === 'deleted') return this.resumeAfterSwap(env);
     if (!['ready', 'sleeping', 'waking'].includes(env.state)) return { outcome: 'skipped' };
 
-    // The export reads the vcluster's API: a sleeping one is woken first (the same idempotent
-    // wake a wake job runs; whichever finishes first moves it to ready).
-    if (env.state === 'sleeping') {
-      await this.transitions.move(environmentId, ['sleeping'], 'waking', {
-        progressStep: 'wake-for-reset',
-        progressPercent: 0,
-      });
-    }
-    env = await this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
-    if (env.state === 'waking') {
-      await this.power.wake(environmentId);
-      env = await this.prisma.environment.findUniqueOrThrow({ where: { id: environmentId } });
-    }
+    // The export reads the vcluster's API: a sleeping one is woken first.
+    env = await this.power.awaken(environmentId, 'wake-for-reset');
     if (env.state !== 'ready')
       throw new Error(`the environment is ${env.state}; reset waits until it is ready`);
     if (!env.kubeconfigEncrypted)
