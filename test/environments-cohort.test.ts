@@ -20,6 +20,9 @@ import {
 import { assertBuilt, type RunningProcess } from './support/processes.js';
 
 const CONCURRENCY = 3;
+/** The crash test: a cohort this size, and the restarted worker's bulk concurrency. */
+const CRASH_STUDENTS = 100;
+const CRASH_CONCURRENCY = 10;
 const AWAKE_HOURS_PER_DAY = 8;
 /** One environment in these tests: vcluster quota 1000m/1024Mi plus workbench 500m/512Mi. */
 const CPU_PER_ENV = 1.5;
@@ -77,6 +80,7 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
     cohort: CohortFixture,
     operationId: string,
     timeoutMs = 60000,
+    concurrency = CONCURRENCY,
   ): Promise<OperationView> {
     const deadline = Date.now() + timeoutMs;
     let maxInFlight = 0;
@@ -92,7 +96,7 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
       );
       expect(res.status).toBe(200);
       if (res.body.state !== 'running') {
-        expect(maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
+        expect(maxInFlight).toBeLessThanOrEqual(concurrency);
         return res.body as OperationView;
       }
       if (Date.now() > deadline) throw new Error(`operation still running: ${JSON.stringify(res.body)}`);
@@ -416,21 +420,31 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
     }, 90000);
   });
 
-  describe('a worker killed during a cohort-wide provisioning', () => {
-    it('carries on after a restart: every student ready exactly once, no orphan namespace', async () => {
-      // Room for this run: the earlier tests' environments go away first.
+  describe('a worker killed during a cohort-wide provisioning of 100 students', () => {
+    it('carries on after a restart: every student ready exactly once, no duplicate or orphan namespace', async () => {
+      // Room for this run: the earlier tests' environments go away first, and a third host cluster
+      // with room for the whole cohort joins the two small ones.
       const earlier = await harness.prisma.environment.findMany({ where: { state: 'ready' } });
       for (const env of earlier) {
         expect((await as(admin.token, 'DELETE', `/api/v1/environments/${env.id}`)).status).toBe(202);
       }
       for (const env of earlier)
         await waitForEnvironment(harness.prisma, env.id, (e) => e.state === 'deleted', 30000);
+      await registerHost('roomy', CRASH_STUDENTS);
 
       host.server.controller.configure({ helmReleaseReadyDelayMs: 1500 });
       const cohort = await createCohort(harness);
-      const joined = await students(cohort, 9);
+      const joined: JoinedStudent[] = [];
+      // Joined ten at a time: a hundred one after the other is most of this test's time otherwise.
+      while (joined.length < CRASH_STUDENTS) {
+        const batch = Math.min(10, CRASH_STUDENTS - joined.length);
+        joined.push(
+          ...(await Promise.all(Array.from({ length: batch }, () => joinStudent(harness, cohort)))),
+        );
+      }
       const res = await as(cohort.instructor.token, 'POST', `/api/v1/cohorts/${cohort.id}/environments`);
       expect(res.status).toBe(202);
+      expect(res.body.total).toBe(CRASH_STUDENTS);
       const operationId = res.body.id as string;
       // Kill it once the first batch is on its way.
       const deadline = Date.now() + 30000;
@@ -440,40 +454,55 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
       }
       await worker.stop('SIGKILL');
       processes.splice(processes.indexOf(worker), 1);
+      const createdBeforeRestart = await harness.prisma.environment.count({ where: { operationId } });
+      expect(createdBeforeRestart).toBeLessThan(CRASH_STUDENTS);
       host.server.controller.configure({ helmReleaseReadyDelayMs: 150 });
+      // The restarted worker runs more at a time, so a hundred take seconds, not minutes.
       worker = await startWorker({
         databaseUrl: db.url,
         redisPrefix,
         env: {
           ENV_FORECAST_AWAKE_HOURS_PER_DAY: String(AWAKE_HOURS_PER_DAY),
           ENV_STUDENT_CAP_CPU_HOURS: String(STUDENT_CAP_CPU_HOURS),
-          ENV_BULK_CONCURRENCY: String(CONCURRENCY),
+          ENV_BULK_CONCURRENCY: String(CRASH_CONCURRENCY),
         },
       });
       processes.push(worker);
 
-      const operation = await finish(cohort, operationId, 120000);
-      expect(operation).toMatchObject({ state: 'succeeded', total: 9, created: 9, ready: 9, failed: 0 });
+      const operation = await finish(cohort, operationId, 150000, CRASH_CONCURRENCY);
+      expect(operation).toMatchObject({
+        state: 'succeeded',
+        total: CRASH_STUDENTS,
+        created: CRASH_STUDENTS,
+        ready: CRASH_STUDENTS,
+        failed: 0,
+        percent: 100,
+      });
+      const op = await harness.prisma.environmentOperation.findUniqueOrThrow({ where: { id: operationId } });
+      // Done (skipped, ready or failed) = total, and finished.
+      expect(op.skipped + op.ready + op.failed).toBe(op.total);
+      expect(op.total).toBe(CRASH_STUDENTS);
+      expect(op.finishedAt).not.toBeNull();
+
+      // Exactly one environment per student, every one ready.
       const envs = await harness.prisma.environment.findMany({ where: { cohortId: cohort.id } });
-      expect(envs.map((e) => e.state)).toEqual(Array(9).fill('ready'));
+      expect(envs).toHaveLength(CRASH_STUDENTS);
+      expect(envs.filter((e) => e.state !== 'ready')).toEqual([]);
+      expect(new Set(envs.map((e) => e.userId)).size).toBe(CRASH_STUDENTS);
       expect(new Set(envs.map((e) => e.userId))).toEqual(new Set(joined.map((s) => s.id)));
       const events = await harness.prisma.event.findMany({
         where: { cohortId: cohort.id, type: 'environment.changed' },
       });
-      for (const env of envs) {
-        const ready = events.filter((e) => {
-          const payload = e.payload as { environmentId: string; state: string };
-          return payload.environmentId === env.id && payload.state === 'ready';
-        });
-        expect(ready).toHaveLength(1);
-        expect(host.namespacesOf(env.id)).toHaveLength(2);
+      const readyEvents = new Map<string, number>();
+      for (const e of events) {
+        const payload = e.payload as { environmentId: string; state: string };
+        if (payload.state === 'ready')
+          readyEvents.set(payload.environmentId, (readyEvents.get(payload.environmentId) ?? 0) + 1);
       }
-      // Every namespace of ours belongs to an environment that is not deleted.
-      const owned = new Set(
-        (await harness.prisma.environment.findMany({ where: { state: { not: 'deleted' } } })).map(
-          (e) => e.id,
-        ),
-      );
+      for (const env of envs) expect([env.id, readyEvents.get(env.id)]).toEqual([env.id, 1]);
+
+      // In the fake: two namespaces per environment (vcluster, workbench), no duplicate, and every
+      // namespace of ours belongs to an environment that is not deleted.
       const ours = host.server
         .listObjects('v1', 'Namespace')
         .filter(
@@ -481,7 +510,25 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
             n.metadata.labels?.['app.kubernetes.io/managed-by'] === 'kubecohort' &&
             !n.metadata.deletionTimestamp,
         );
-      for (const ns of ours) expect(owned.has(ns.metadata.labels!['kubecohort.dev/environment']!)).toBe(true);
-    }, 240000);
+      const names = ours.map((n) => n.metadata.name);
+      expect(new Set(names).size).toBe(names.length);
+      const byEnv = new Map<string, number>();
+      for (const ns of ours) {
+        const env = ns.metadata.labels!['kubecohort.dev/environment']!;
+        byEnv.set(env, (byEnv.get(env) ?? 0) + 1);
+      }
+      for (const env of envs) expect([env.id, byEnv.get(env.id)]).toEqual([env.id, 2]);
+      const owned = new Set(
+        (await harness.prisma.environment.findMany({ where: { state: { not: 'deleted' } } })).map(
+          (e) => e.id,
+        ),
+      );
+      expect([...byEnv.keys()].filter((id) => !owned.has(id))).toEqual([]);
+      // One HelmRelease per vcluster namespace, none left over from the killed attempt.
+      for (const env of envs) {
+        const releases = host.namespacesOf(env.id).flatMap((ns) => host.helmReleasesOf(ns.metadata.name));
+        expect([env.id, releases.length]).toEqual([env.id, 1]);
+      }
+    }, 300000);
   });
 });
