@@ -29,20 +29,24 @@ export class EventLog {
     payload: EventPayloads[T],
     options: AppendOptions = {},
   ): Promise<StoredEvent<T>> {
-    const [counter] = await tx.$queryRaw<{ last_id: bigint }[]>`
-      INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES (${cohortId}::uuid, 1)
-      ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
-      RETURNING last_id`;
-    const id = counter!.last_id;
-    const row = await tx.event.create({
-      data: { cohortId, id, type, payload, subjectUserId: options.subjectUserId ?? null },
-      select: { at: true },
-    });
+    // The counter bump and the insert in one statement: one round trip while the cohort's counter
+    // row (and whatever else the caller holds, such as the host-cluster lock) stays locked.
+    const subject = options.subjectUserId ?? null;
+    const [row] = await tx.$queryRaw<{ id: bigint; at: Date }[]>`
+      WITH counter AS (
+        INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES (${cohortId}::uuid, 1)
+        ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
+        RETURNING last_id)
+      INSERT INTO events (cohort_id, id, type, payload, subject_user_id)
+      SELECT ${cohortId}::uuid, counter.last_id, ${type}, ${JSON.stringify(payload)}::jsonb, ${subject}::uuid
+        FROM counter
+      RETURNING id, at`;
+    const id = row!.id;
     return {
       id: id.toString(),
       type,
       cohortId,
-      at: row.at.toISOString(),
+      at: row!.at.toISOString(),
       payload,
       subjectUserId: options.subjectUserId ?? null,
     };
