@@ -192,4 +192,35 @@ describe('warm pool (real api and worker processes)', () => {
     // The pool refills behind them (the earlier cohort's six still have no environment: the maximum).
     await poolReaches(POOL_MAX);
   }, 120000);
+
+  it('keeps a share per host cluster, by free capacity, filled on that host cluster', async () => {
+    // A second, larger host cluster (the same fake API server behind it; names never clash).
+    const second = await as(admin.token, 'POST', '/api/v1/host-clusters', {
+      name: 'pool-host-large',
+      region: 'test',
+      kubeconfig: host.kubeconfig(),
+      capacityEnvironments: 120,
+      capacityCpuMillis: 120 * 1500,
+      capacityMemoryMib: 120 * 1536,
+    });
+    expect(second.status).toBe(201);
+    const largeId = second.body.id as string;
+    const first = await harness.prisma.hostCluster.findFirstOrThrow({ where: { name: 'pool-host' } });
+    // Whatever the pool holds now (all on the first host cluster) is claimed at once.
+    const cohort = await createCohort(harness);
+    const claimers = await Promise.all(Array.from({ length: POOL_MAX }, () => joinStudent(harness, cohort)));
+    const claims = await Promise.all(claimers.map((s) => as(s.token, 'POST', '/api/v1/me/environment')));
+    for (const res of claims) expect(res.status).toBe(202);
+    const usedOnFirst = await harness.prisma.environment.count({
+      where: { hostClusterId: first.id, pooled: false, state: { not: 'deleted' } },
+    });
+    // 40 - used against 120 free: the maximum of 4 splits 1 / 3 while the first has 20 to 40 free.
+    expect(usedOnFirst).toBeLessThanOrEqual(20);
+    await poolReaches(POOL_MAX);
+    const pooled = await harness.prisma.environment.findMany({
+      where: { pooled: true, state: { not: 'deleted' } },
+    });
+    const on = (id: string) => pooled.filter((e) => e.hostClusterId === id).length;
+    expect({ first: on(first.id), large: on(largeId) }).toEqual({ first: 1, large: 3 });
+  }, 120000);
 });

@@ -1,4 +1,4 @@
-import { type Prisma } from '@kubecohort/database';
+import { Prisma } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 
 export interface HostUsage {
@@ -54,11 +54,14 @@ export class HostClusterAllocator {
   async allocate(
     tx: Prisma.TransactionClient,
     need: { cpuMillis: number; memoryMib: number },
+    /** Only this host cluster (the warm pool fills each host cluster's own share). */
+    only?: string,
   ): Promise<string | null> {
+    const onlyHost = only ? Prisma.sql`AND id = ${only}::uuid` : Prisma.empty;
     const hosts = await tx.$queryRaw<HostRow[]>`
       SELECT id::text AS id, capacity_environments, capacity_cpu_millis, capacity_memory_mib
         FROM host_clusters
-       WHERE status = 'active'
+       WHERE status = 'active' ${onlyHost}
        ORDER BY id
          FOR UPDATE`;
     const usage = await usageByHost(

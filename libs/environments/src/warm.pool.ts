@@ -23,6 +23,45 @@ export interface PoolRefillResult {
   pooled: number;
   added: number;
   removed: number;
+  /** Each active host cluster's share of the target and what it holds (requested to ready). */
+  hosts: Record<string, { target: number; pooled: number }>;
+}
+
+export interface PoolHost {
+  id: string;
+  /** Environments the host cluster still has room for, leaving its pool environments out. */
+  free: number;
+}
+
+/**
+ * Splits the pool's target over the host clusters by their free capacity (largest remainder, ties
+ * to the earlier host), never giving one more than it has room for: a host cluster with twice the
+ * room keeps twice the ready vclusters, so claims land where there is room to run them.
+ */
+export function poolShares(target: number, hosts: readonly PoolHost[]): Map<string, number> {
+  const shares = new Map(hosts.map((h) => [h.id, 0]));
+  const room = hosts.map((h) => ({ id: h.id, free: Math.max(0, h.free) }));
+  const totalFree = room.reduce((sum, h) => sum + h.free, 0);
+  let left = Math.min(target, totalFree);
+  if (left <= 0) return shares;
+  const exact = room.map((h) => ({ ...h, exact: (h.free * left) / totalFree }));
+  for (const h of exact) shares.set(h.id, Math.min(h.free, Math.floor(h.exact)));
+  left -= [...shares.values()].reduce((sum, n) => sum + n, 0);
+  const byRemainder = exact
+    .map((h, index) => ({ ...h, index, remainder: h.exact - Math.floor(h.exact) }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  while (left > 0) {
+    const before = left;
+    for (const h of byRemainder) {
+      if (left === 0) break;
+      if (shares.get(h.id)! < h.free) {
+        shares.set(h.id, shares.get(h.id)! + 1);
+        left--;
+      }
+    }
+    if (left === before) break;
+  }
+  return shares;
 }
 
 /** At most this many pool environments are added per refill run (the rest on the next runs). */
@@ -67,8 +106,8 @@ export async function claimPooled(
  * The warm pool: unclaimed environments provisioned ahead of demand, so a student who asks gets
  * a ready vcluster at once. Its size follows the rosters of cohorts running or starting within
  * the lead time (students without an environment yet), between the configured minimum and
- * maximum; new pool environments are placed like any other (free capacity over all host
- * clusters), so each host cluster keeps a share of the pool. Refills run in the worker (a
+ * maximum, and split over the host clusters by their free capacity (poolShares): each host cluster
+ * keeps its own share of ready vclusters, filled on that host cluster. Refills run in the worker (a
  * repeatable job); claims run in the api (claimPooled) and the relabel job follows.
  */
 @Injectable()
@@ -109,17 +148,31 @@ export class WarmPool {
     const target = Math.min(this.options.max, Math.max(this.options.min, demand));
     const pooled = await this.prisma.environment.findMany({
       where: { pooled: true, state: { in: ['requested', 'provisioning', 'ready'] } },
-      select: { id: true, state: true },
+      select: { id: true, state: true, hostClusterId: true },
       orderBy: { requestedAt: 'asc' },
     });
-    const result: PoolRefillResult = { target, demand, pooled: pooled.length, added: 0, removed: 0 };
+    const result: PoolRefillResult = {
+      target,
+      demand,
+      pooled: pooled.length,
+      added: 0,
+      removed: 0,
+      hosts: {},
+    };
     // Environments still on their way up get their job back if it was lost.
     for (const env of pooled) await this.jobs.ensureProvisioning(env);
-    for (let i = pooled.length; i < target && result.added < MAX_ADDED_PER_RUN; i++) {
-      const env = await this.add();
-      if (!env) break; // no host cluster has room: the pool waits for capacity
-      await this.jobs.ensureProvisioning(env);
-      result.added++;
+    // Per host cluster: its share of the target by free capacity, filled on that host cluster.
+    const shares = poolShares(target, await this.poolHosts());
+    for (const [hostId, share] of shares) {
+      const held = pooled.filter((e) => e.hostClusterId === hostId).length;
+      result.hosts[hostId] = { target: share, pooled: held };
+      for (let i = held; i < share && result.added < MAX_ADDED_PER_RUN; i++) {
+        const env = await this.add(hostId);
+        if (!env) break; // the host cluster filled up meanwhile: the next run shares again
+        await this.jobs.ensureProvisioning(env);
+        result.hosts[hostId].pooled++;
+        result.added++;
+      }
     }
     // Shrink only past the maximum (a lowered setting): demand going down is what claims do.
     const excess = pooled
@@ -152,10 +205,36 @@ export class WarmPool {
     return 'relabelled';
   }
 
-  private async add(): Promise<Environment | null> {
+  /** Active host clusters and the environments each has room for, its pool environments left out. */
+  private async poolHosts(): Promise<PoolHost[]> {
+    const cost = environmentCost(this.sizing);
+    const hosts = await this.prisma.hostCluster.findMany({
+      where: { status: 'active' },
+      select: { id: true, capacityEnvironments: true, capacityCpuMillis: true, capacityMemoryMib: true },
+      orderBy: { id: 'asc' },
+    });
+    const usage = await this.prisma.environment.groupBy({
+      by: ['hostClusterId'],
+      where: { hostClusterId: { in: hosts.map((h) => h.id) }, pooled: false, state: { not: 'deleted' } },
+      _count: { _all: true },
+      _sum: { cpuMillis: true, memoryMib: true },
+    });
+    const used = new Map(usage.map((u) => [u.hostClusterId, u]));
+    return hosts.map((h) => {
+      const u = used.get(h.id);
+      const free = Math.min(
+        h.capacityEnvironments - (u?._count._all ?? 0),
+        Math.floor((h.capacityCpuMillis - (u?._sum.cpuMillis ?? 0)) / Math.max(1, cost.cpuMillis)),
+        Math.floor((h.capacityMemoryMib - (u?._sum.memoryMib ?? 0)) / Math.max(1, cost.memoryMib)),
+      );
+      return { id: h.id, free: Math.max(0, free) };
+    });
+  }
+
+  private async add(hostId: string): Promise<Environment | null> {
     const cost = environmentCost(this.sizing);
     return this.transactions(async (tx) => {
-      const hostClusterId = await this.allocator.allocate(tx, cost);
+      const hostClusterId = await this.allocator.allocate(tx, cost, hostId);
       if (!hostClusterId) return null;
       const id = uuidv7();
       const names = environmentNames(id);
