@@ -62,7 +62,7 @@ const schema = z
      * first. Required when serving the provisioning queue, except under NODE_ENV=test (throwaway key).
      */
     ENCRYPTION_KEYS: encryptionKeys().optional(),
-    /** Requests per second to one host cluster's API server, per worker (burst twice that). */
+    /** Requests in any one second to one host cluster's API server, per worker (a ceiling, no burst). */
     KUBE_CLIENT_QPS: z.coerce.number().min(0.1).max(1000).default(20),
     KUBE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
     /** Attempts per Kubernetes call on 409/429/5xx/timeouts before the job's own retry takes over. */

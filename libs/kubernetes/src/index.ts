@@ -2,7 +2,7 @@ export { KubeClients } from './kube-client.js';
 export { KubeconfigDocument, KubeconfigError } from './kubeconfig.document.js';
 export { retryDelayMs, withRetry, type RetryPolicy } from './kube-retry.js';
 export { KubernetesModule } from './kubernetes.module.js';
-export { TokenBucket } from './rate-limiter.js';
+export { RequestRateLimiter } from './rate-limiter.js';
 export {
   DEFAULT_KUBE_CLIENT_OPTIONS,
   ExecTransportError,

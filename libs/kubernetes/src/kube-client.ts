@@ -44,7 +44,7 @@ import {
   type RunOptions,
   type WaitOptions,
 } from './kube.types.js';
-import { TokenBucket } from './rate-limiter.js';
+import { RequestRateLimiter } from './rate-limiter.js';
 
 /** Makes (and caches) one client per cluster. Inject it; never build clients elsewhere. */
 @Injectable()
@@ -100,14 +100,14 @@ class ApiKubeClient implements KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeApiError({ kind: 'invalid', message: 'kubeconfig has no current cluster' });
     this.server = cluster.server;
-    const bucket = new TokenBucket(options.qps);
+    const limiter = new RequestRateLimiter(options.qps);
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [
         {
           pre: async (context) => {
-            await bucket.take();
+            await limiter.take();
             context.setHeaderParam('User-Agent', `kubecohort/${options.fieldManager}`);
             context.setSignal(AbortSignal.timeout(options.requestTimeoutMs));
             return context;

@@ -104,7 +104,7 @@ export function isKubeApiError(error: unknown): error is KubeApiError {
 export interface KubeClientOptions {
   /** Field manager for server-side apply: the owner of every field we set. */
   fieldManager: string;
-  /** Requests per second per cluster (a token bucket with a burst of twice that). */
+  /** Requests in any one second to one cluster, per client (a ceiling, no burst above it). */
   qps: number;
   /** Each HTTP request is abandoned after this long (watches excepted). */
   requestTimeoutMs: number;

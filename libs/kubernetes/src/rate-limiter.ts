@@ -1,24 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A token bucket: `qps` tokens a second, up to `burst` saved up. Keeps one worker from flooding a
- * host cluster's API server when a whole cohort provisions at once (client-go's QPS/burst).
+ * The window is a little longer than a second: requests leave spaced by the limiter but reach the
+ * server with some jitter, which must not put qps + 1 of them into one of the server's seconds.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+const WINDOW_MS = 1100;
+
+/**
+ * At most `qps` requests in any one-second window (a sliding window over the last `qps` send
+ * times): a configured client QPS is a ceiling a host cluster's API server never sees exceeded,
+ * not an average with bursts above it. Keeps one worker from flooding a host cluster's API server
+ * when a whole cohort provisions at once. Callers are served in order.
+ */
+export class RequestRateLimiter {
+  private readonly limit: number;
+  /** Send times of the last `limit` requests; once full, `oldest` indexes the earliest. */
+  private readonly sent: number[] = [];
+  private oldest = 0;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly qps: number,
-    private readonly burst = Math.max(1, Math.ceil(qps * 2)),
+    qps: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.tokens = burst;
-    this.last = now();
+    this.limit = Math.max(1, Math.floor(qps));
   }
 
-  /** Resolves when a request may go out; callers are served in order. */
+  /** Resolves when a request may go out. */
   take(): Promise<void> {
     const turn = this.queue.then(() => this.acquire());
     this.queue = turn.catch(() => undefined);
@@ -28,13 +36,17 @@ export class TokenBucket {
   private async acquire(): Promise<void> {
     for (;;) {
       const now = this.now();
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
+      if (this.sent.length < this.limit) {
+        this.sent.push(now);
         return;
       }
-      await sleep(Math.ceil(((1 - this.tokens) / this.qps) * 1000));
+      const wait = this.sent[this.oldest]! + WINDOW_MS - now;
+      if (wait <= 0) {
+        this.sent[this.oldest] = now;
+        this.oldest = (this.oldest + 1) % this.limit;
+        return;
+      }
+      await sleep(Math.ceil(wait));
     }
   }
 }
