@@ -80,6 +80,9 @@ function sampleBody(
     'DELETE /api/v1/answers/:id/endorse': {},
     'DELETE /api/v1/service-tokens/:id': {},
     'DELETE /api/v1/environments/:id': {},
+    'PATCH /api/v1/environments/:id': {
+      body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    },
     'POST /api/v1/environments/:id/sleep': {},
     'POST /api/v1/environments/:id/wake': {},
     'POST /api/v1/environments/:id/reset': {},

@@ -671,6 +671,42 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
       }
     }, 120000);
 
+    it("lets the cohort's staff set and clear an environment's expiry, validated and audited", async () => {
+      const cohort = await createCohort(harness);
+      const student = await joinStudent(harness, cohort);
+      const id = await readyEnvironment(student);
+      const outsider = (await createCohort(harness)).instructor;
+      const later = new Date(Date.now() + 7 * 86_400_000).toISOString();
+      const patch = (token: string, body: unknown) => as(token, 'PATCH', `/api/v1/environments/${id}`, body);
+
+      expect((await patch(outsider.token, { expiresAt: later })).status).toBe(404);
+      expect((await patch(student.token, { expiresAt: later })).status).toBe(403);
+      const past = await patch(cohort.instructor.token, {
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      });
+      expect(past.status).toBe(400);
+      expect(past.body.details).toEqual([{ field: 'expiresAt', problem: 'must be in the future' }]);
+      const missing = await patch(cohort.instructor.token, {});
+      expect(missing.status).toBe(400);
+      expect(missing.body.details).toEqual([
+        expect.objectContaining({ field: 'expiresAt', problem: expect.stringContaining('required') }),
+      ]);
+      const local = await patch(cohort.instructor.token, { expiresAt: '2030-01-01T10:00:00' });
+      expect(local.status).toBe(400);
+
+      const set = await patch(cohort.instructor.token, { expiresAt: later });
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({ id, state: 'ready', expiresAt: later });
+      expect((await as(student.token, 'GET', '/api/v1/me/environment')).body.expiresAt).toBe(later);
+      const cleared = await patch(admin.token, { expiresAt: null });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.expiresAt).toBeNull();
+      const audit = await harness.prisma.auditLog.findMany({
+        where: { targetId: id, action: 'environment.expiry.set' },
+      });
+      expect(audit).toHaveLength(2);
+    }, 60000);
+
     it("deletes namespaces labelled as ours that no environment owns, and leaves others' alone", async () => {
       const cohort = await createCohort(harness);
       const labels = (environmentId: string, cohortId: string) => ({

@@ -6,6 +6,7 @@ import {
   type Principal,
   type UserPrincipal,
 } from '@kubecohort/auth';
+import { Clock } from '@kubecohort/config';
 import { DomainError, encodeCursor, type EnvironmentStateName, type Page } from '@kubecohort/contracts';
 import { type Environment, PrismaService } from '@kubecohort/database';
 import { Transactions } from '@kubecohort/realtime';
@@ -38,6 +39,7 @@ export class EnvironmentAdmin {
     private readonly access: CohortAccess,
     private readonly box: SecretBox,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   async listForCohort(
@@ -100,6 +102,41 @@ export class EnvironmentAdmin {
     const current = moved ?? (await this.prisma.environment.findUniqueOrThrow({ where: { id } }));
     await this.jobs.ensureTeardown(current);
     return toStaffEnvironmentView(current);
+  }
+
+  /**
+   * Sets (or clears) when an environment expires: past it, the environment is exported and torn
+   * down by the expiry job (the cohort's end applies as well). Staff of its cohort; audited.
+   */
+  async setExpiry(
+    principal: UserPrincipal,
+    id: string,
+    expiresAt: Date | null,
+  ): Promise<StaffEnvironmentView> {
+    const env = await this.staffed(principal, id);
+    if (expiresAt && expiresAt <= this.clock.now())
+      throw DomainError.invalid('the environment would already be expired', [
+        { field: 'expiresAt', problem: 'must be in the future' },
+      ]);
+    if (env.state === 'deleting' || env.state === 'deleted')
+      throw DomainError.conflict('environment_gone', `the environment is ${env.state}`);
+    const updated = await this.transactions.run(async (tx, emit) => {
+      const next = await tx.environment.update({ where: { id }, data: { expiresAt } });
+      await this.transitions.announce(next, emit);
+      await this.audit.record(
+        principal,
+        {
+          action: 'environment.expiry.set',
+          targetType: 'environment',
+          targetId: id,
+          cohortId: env.cohortId,
+          metadata: { expiresAt: expiresAt?.toISOString() ?? null },
+        },
+        tx,
+      );
+      return next;
+    });
+    return toStaffEnvironmentView(updated);
   }
 
   /**

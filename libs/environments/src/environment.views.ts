@@ -17,6 +17,8 @@ export interface EnvironmentView {
   requestedAt: string;
   readyAt: string | null;
   stateChangedAt: string;
+  /** When it is exported and torn down (its cohort's end applies too); null: no expiry of its own. */
+  expiresAt: string | null;
 }
 
 /** What the cohort's staff see in lists: who, where, how far. */
@@ -54,6 +56,7 @@ export function toEnvironmentView(env: Environment): EnvironmentView {
     requestedAt: env.requestedAt.toISOString(),
     readyAt: env.readyAt?.toISOString() ?? null,
     stateChangedAt: env.stateChangedAt.toISOString(),
+    expiresAt: env.expiresAt?.toISOString() ?? null,
   };
 }
 

@@ -16,7 +16,19 @@ import {
   type EnvironmentView,
   type StaffEnvironmentView,
 } from '@kubecohort/environments';
-import { Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ApiAcceptedResponse,
@@ -33,6 +45,7 @@ import {
   CostForecastDto,
   EnvironmentDto,
   EnvironmentOperationDto,
+  SetEnvironmentExpiryDto,
   StaffEnvironmentDto,
   StaffEnvironmentPageDto,
 } from './environments.dto.js';
@@ -56,6 +69,22 @@ export class EnvironmentsController {
     @Param('id', ParseId) id: string,
   ): Promise<StaffEnvironmentView> {
     return this.environments.get(principal, id);
+  }
+
+  @Patch()
+  @Roles('admin', 'instructor')
+  @ApiOperation({
+    summary:
+      'Set or clear when an environment expires (staff of its cohort); past it, it is exported and torn down',
+  })
+  @ApiOkResponse({ type: StaffEnvironmentDto })
+  @ApiConflictResponse({ description: 'The environment is being deleted or is gone.' })
+  setExpiry(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', ParseId) id: string,
+    @Body() body: SetEnvironmentExpiryDto,
+  ): Promise<StaffEnvironmentView> {
+    return this.environments.setExpiry(user, id, body.expiresAt === null ? null : new Date(body.expiresAt));
   }
 
   @Delete()

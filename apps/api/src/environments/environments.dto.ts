@@ -2,7 +2,7 @@ import { ENVIRONMENT_STATES, type EnvironmentStateName } from '@kubecohort/contr
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsPageLimit } from '../cohorts/dto-helpers.js';
+import { IsInstantOrNull, IsPageLimit } from '../cohorts/dto-helpers.js';
 
 export class RegisterHostClusterDto {
   @ApiProperty({ example: 'eu-west-1a', description: 'Unique; lower-case letters, digits and dashes.' })
@@ -95,6 +95,25 @@ export class EnvironmentDto {
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readyAt!: string | null;
   @ApiProperty({ format: 'date-time' }) stateChangedAt!: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When it is exported and torn down (the cohort end applies too); null: no expiry of its own.',
+  })
+  expiresAt!: string | null;
+}
+
+export class SetEnvironmentExpiryDto {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'In the future; null clears it (the cohort end still applies).',
+  })
+  @IsInstantOrNull()
+  expiresAt!: string | null;
 }
 
 export class StaffEnvironmentDto extends EnvironmentDto {
