@@ -221,7 +221,7 @@ function spawnTs(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = fork(resolve(root, script), [], {
     execArgv: [
       '--import',
-      resolve(here, 'register.js'),
+      resolve(here, '../register.js'),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ],
     env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
@@ -490,7 +490,7 @@ function netpolMatrix(): MatrixRuns {
   for (let run = 0; run < 3; run += 1) {
     const output = execFileSync(
       process.execPath,
-      ['--import', resolve(here, 'register.js'), resolve(root, 'bench/netpol-matrix.ts')],
+      ['--import', resolve(here, '../register.js'), resolve(root, 'bench/netpol-matrix.ts')],
       { cwd: root, encoding: 'utf8' },
     );
     line = output.trim().split('\n').at(-1) ?? '';

@@ -52,7 +52,7 @@ const log = (message: string): void =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function start(file: string, env: NodeJS.ProcessEnv, ipc = false): ChildProcess {
-  const child = spawn(process.execPath, ['--import', './bench/live/register.js', file], {
+  const child = spawn(process.execPath, ['--import', './bench/register.js', file], {
     env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });

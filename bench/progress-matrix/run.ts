@@ -146,7 +146,7 @@ function start(script: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
   const child = fork(resolve(here, script), [], {
     execArgv: [
       '--import',
-      resolve(here, 'register.js'),
+      resolve(here, '../register.js'),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ],
     env: { ...process.env, ...env },

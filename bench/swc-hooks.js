@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = resolvePath(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolvePath(dirname(fileURLToPath(import.meta.url)), '..');
 const options = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -23,7 +23,11 @@ export async function resolve(specifier, context, next) {
       url: pathToFileURL(resolvePath(root, 'libs', alias[1], 'src/index.ts')).href,
       shortCircuit: true,
     };
-  if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
+  if (
+    (specifier.startsWith('.') || specifier.startsWith('/')) &&
+    specifier.endsWith('.js') &&
+    context.parentURL?.startsWith('file:')
+  ) {
     const candidate = resolvePath(dirname(fileURLToPath(context.parentURL)), specifier);
     if (!existsSync(candidate) && existsSync(candidate.slice(0, -3) + '.ts')) {
       return { url: pathToFileURL(candidate.slice(0, -3) + '.ts').href, shortCircuit: true };
