@@ -1,6 +1,5 @@
-import { RedisConnection } from '@kubecohort/queue';
+import { RedisConnection, RedisSubscription } from '@kubecohort/queue';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import type { StoredEvent } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
 
@@ -24,63 +23,36 @@ export function parseStoredEvent(message: string): StoredEvent | null {
 }
 
 /**
- * This instance's subscription to the committed-events channel, on a connection of its own (a
- * subscribed Redis connection can do nothing else). Every api instance receives every event once;
- * after a reconnect, resync listeners re-read from the database what may have been missed.
+ * This instance's subscription to the committed-events channel. Every api instance receives every
+ * event once; after a reconnect, resync listeners re-read from the database what may have been missed.
  */
 @Injectable()
 export class EventSubscriber implements OnApplicationShutdown {
-  private readonly logger = new Logger(EventSubscriber.name);
-  private readonly listeners = new Set<Listener>();
-  private readonly resyncListeners = new Set<() => void>();
-  private client: Redis | null = null;
-  private connections = 0;
+  private readonly subscription: RedisSubscription<StoredEvent>;
 
-  constructor(
-    private readonly redis: RedisConnection,
-    private readonly publisher: EventPublisher,
-  ) {}
+  constructor(redis: RedisConnection, publisher: EventPublisher) {
+    this.subscription = new RedisSubscription(redis, {
+      channel: publisher.channel(),
+      parse: parseStoredEvent,
+      logger: new Logger(EventSubscriber.name),
+      resyncMessage: 'events channel reconnected; re-reading recent events from the database',
+    });
+  }
 
-  async start(): Promise<void> {
-    if (this.client) return;
-    // Offline queue on: SUBSCRIBE waits for the connection; ioredis re-subscribes after reconnects.
-    const client = new Redis(this.redis.settings.url, {
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
-    this.client = client;
-    client.on('error', () => undefined);
-    client.on('ready', () => {
-      this.connections += 1;
-      if (this.connections > 1) {
-        this.logger.warn('events channel reconnected; re-reading recent events from the database');
-        for (const listener of this.resyncListeners) listener();
-      }
-    });
-    client.on('message', (_channel: string, message: string) => {
-      const event = parseStoredEvent(message);
-      if (!event) {
-        this.logger.warn('ignored a malformed event message');
-        return;
-      }
-      for (const listener of this.listeners) listener(event);
-    });
-    await client.subscribe(this.publisher.channel());
+  start(): Promise<void> {
+    return this.subscription.start();
   }
 
   onEvent(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscription.onMessage(listener);
   }
 
   onResync(listener: () => void): () => void {
-    this.resyncListeners.add(listener);
-    return () => this.resyncListeners.delete(listener);
+    return this.subscription.onResync(listener);
   }
 
   stop(): void {
-    this.client?.disconnect();
-    this.client = null;
+    this.subscription.stop();
   }
 
   onApplicationShutdown(): void {

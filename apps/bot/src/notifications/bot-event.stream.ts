@@ -1,6 +1,5 @@
-import { RedisConnection } from '@kubecohort/queue';
+import { RedisConnection, RedisSubscription } from '@kubecohort/queue';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import type { BotEvent } from '../api/api.types.js';
 
 /**
@@ -30,62 +29,36 @@ export function parseBotEvent(message: string): BotEvent | null {
 type Listener = (event: BotEvent) => void;
 
 /**
- * The bot's subscription to committed events, on a Redis connection of its own (a subscribed
- * connection can do nothing else). Live delivery only: what a disconnect misses is re-read from the
- * API by the listeners of `onResync`.
+ * The bot's subscription to committed events. Live delivery only: what a disconnect misses is
+ * re-read from the API by the listeners of `onResync`.
  */
 @Injectable()
 export class BotEventStream implements OnApplicationShutdown {
-  private readonly logger = new Logger(BotEventStream.name);
-  private readonly listeners = new Set<Listener>();
-  private readonly resyncListeners = new Set<() => void>();
-  private client: Redis | null = null;
-  private connections = 0;
+  private readonly subscription: RedisSubscription<BotEvent>;
 
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(redis: RedisConnection) {
+    this.subscription = new RedisSubscription(redis, {
+      channel: redis.key(EVENTS_CHANNEL),
+      parse: parseBotEvent,
+      logger: new Logger(BotEventStream.name),
+      resyncMessage: 'events channel reconnected; catching up from the API',
+    });
+  }
 
-  async start(): Promise<void> {
-    if (this.client) return;
-    const client = new Redis(this.redis.settings.url, {
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
-    this.client = client;
-    client.on('error', () => undefined);
-    client.on('ready', () => {
-      this.connections += 1;
-      if (this.connections > 1) {
-        this.logger.warn('events channel reconnected; catching up from the API');
-        for (const listener of this.resyncListeners) listener();
-      }
-    });
-    client.on('message', (_channel: string, message: string) => {
-      const event = parseBotEvent(message);
-      if (!event) return;
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.logger.error({ err: (error as Error).message }, 'event listener failed');
-        }
-      }
-    });
-    await client.subscribe(this.redis.key(EVENTS_CHANNEL));
+  start(): Promise<void> {
+    return this.subscription.start();
   }
 
   onEvent(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscription.onMessage(listener);
   }
 
   onResync(listener: () => void): () => void {
-    this.resyncListeners.add(listener);
-    return () => this.resyncListeners.delete(listener);
+    return this.subscription.onResync(listener);
   }
 
   stop(): void {
-    this.client?.disconnect();
-    this.client = null;
+    this.subscription.stop();
   }
 
   onApplicationShutdown(): void {
