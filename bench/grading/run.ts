@@ -39,10 +39,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PrivateRedis } from '../../test/support/redis-private.js';
 import { migrateDeploy } from '../../tools/db/migrate.js';
+import { knob, machine, summary } from '../support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const THROUGHPUT_SUBMISSIONS = knob('BENCH_THROUGHPUT_SUBMISSIONS', 2000);
 const BARE_JOBS = knob('BENCH_BARE_JOBS', 20000);
 const STEADY_RATE = knob('BENCH_STEADY_RATE', 200);
@@ -68,21 +68,6 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summary(samples: number[]): { n: number; p50: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? NaN,
-  };
-}
-
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -102,17 +87,6 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-function machine() {
-  const cpus = os.cpus();
-  let free: string;
-  try {
-    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd();
-  } catch {
-    free = `${Math.round(os.totalmem() / 2 ** 30)} GiB total`;
-  }
-  return { nproc: cpus.length, cpu: cpus[0]?.model ?? 'unknown', node: process.version, free };
 }
 
 /** CPU time (user + system, ms) a process has used, from /proc (Linux). */

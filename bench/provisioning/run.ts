@@ -23,7 +23,6 @@ import { AccessTokens } from '@kubecohort/auth';
 import { CurriculumSeeder } from '@kubecohort/curriculum';
 import { PrismaService } from '@kubecohort/database';
 import { claimPooled } from '@kubecohort/environments';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,10 +40,10 @@ import {
   TEST_ENCRYPTION_KEYS,
 } from '../../test/support/env-harness.js';
 import { assertBuilt, type RunningProcess } from '../../test/support/processes.js';
+import { knob, machine, summary } from '../support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const STUDENTS = knob('BENCH_STUDENTS', 200);
 const LATENCY_MS = knob('BENCH_LATENCY_MS', 30);
 const POOL = knob('BENCH_POOL', 50);
@@ -57,33 +56,6 @@ const TARGETS = { claimP99Ms: 1000, overheadMs: 50 };
 
 const log = (message: string) => console.log(`[bench:provisioning] ${message}`);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summary(samples: number[]): { n: number; p50: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    n: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? NaN),
-  };
-}
-
-function machine() {
-  const cpus = os.cpus();
-  let free: string;
-  try {
-    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd();
-  } catch {
-    free = `${Math.round(os.totalmem() / 2 ** 30)} GiB total`;
-  }
-  return { nproc: cpus.length, cpu: cpus[0]?.model ?? 'unknown', node: process.version, free };
-}
 
 interface Student {
   id: string;
@@ -257,9 +229,12 @@ async function main(): Promise<void> {
     const allocation = {
       students: STUDENTS,
       totalSeconds: Math.round((t1 - t0) / 100) / 10,
-      request: summary(answers.map((a) => a.ms)),
+      request: summary(
+        answers.map((a) => a.ms),
+        1,
+      ),
       /** One allocation on its own (the warm-up's second half: a cold api compiles its queries first). */
-      uncontended: summary(alone.slice(Math.floor(alone.length / 2))),
+      uncontended: summary(alone.slice(Math.floor(alone.length / 2)), 1),
       /** The allocations are serialized (host-cluster lock): the burst's wall time over its size. */
       overheadPerAllocationMs: Math.round(((allAnswered - t0) / STUDENTS) * 10) / 10,
       notReady: bad,
@@ -308,9 +283,15 @@ async function main(): Promise<void> {
     const distinct = new Set(dbClaims.map((c) => c.id).filter(Boolean)).size;
     const pool = {
       size: POOL,
-      endToEnd: summary(claims.map((c) => c.ms)),
+      endToEnd: summary(
+        claims.map((c) => c.ms),
+        1,
+      ),
       notReadyAtOnce: notClaimed,
-      database: summary(dbClaims.map((c) => c.ms)),
+      database: summary(
+        dbClaims.map((c) => c.ms),
+        1,
+      ),
       distinctClaimed: distinct,
     };
     log(`pool: ${JSON.stringify(pool)}`);
