@@ -339,6 +339,16 @@ describe('dashboard (browser)', () => {
     expect(await page.locator('#review-points-0').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#review-points-1').getAttribute('aria-invalid')).toBe('false');
     expect(await page.getByRole('alert').first().textContent()).toContain('not saved');
+    // Focus moves to the first invalid field once the errors have rendered (an effect, a tick later).
+    await page
+      .waitForFunction(
+        "document.activeElement && document.activeElement.id === 'review-points-0'",
+        undefined,
+        {
+          timeout: 5000,
+        },
+      )
+      .catch(() => undefined);
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
       'review-points-0',
     );
