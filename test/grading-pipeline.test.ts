@@ -6,6 +6,7 @@ import {
   OutboxRelay,
   SubmissionResults,
 } from '@kubecohort/grading';
+import { SqlClient } from '@kubecohort/database';
 import { JobQueue } from '@kubecohort/queue';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -634,7 +635,7 @@ describe('grading pipeline', () => {
     });
 
     it('the fallback poll picks up a row committed without NOTIFY', async () => {
-      const relay = new OutboxRelay(api.prisma, worker.get(JobQueue), {
+      const relay = new OutboxRelay(api.app.get(SqlClient), worker.get(JobQueue), {
         ...relayOptions(),
         relayPollMs: 200,
       });
@@ -664,7 +665,9 @@ describe('grading pipeline', () => {
           },
         })),
       });
-      const relays = [1, 2, 3].map(() => new OutboxRelay(api.prisma, worker.get(JobQueue), relayOptions()));
+      const relays = [1, 2, 3].map(
+        () => new OutboxRelay(api.app.get(SqlClient), worker.get(JobQueue), relayOptions()),
+      );
       await Promise.all(
         relays.map(async (relay) => {
           while ((await relay.drainOnce()) > 0);

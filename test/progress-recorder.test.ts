@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DomainError } from '@kubecohort/contracts';
+import { prismaSql } from '@kubecohort/database';
 import { Transactions } from '@kubecohort/realtime';
 import { ApiHarness } from './support/api-harness.js';
 import {
@@ -211,7 +212,10 @@ describe('ProgressRecorder.recordAttempt', () => {
     const transactions = api.app.get(Transactions);
     await expect(
       transactions.run(async (tx, emit) => {
-        await recorder(api).recordAttempt(attempt(cohort, student, grader, 'failed'), { tx, emit });
+        await recorder(api).recordAttempt(attempt(cohort, student, grader, 'failed'), {
+          sql: prismaSql(tx),
+          emit,
+        });
         throw new Error('grading pipeline failed after recording');
       }),
     ).rejects.toThrow('grading pipeline failed');
@@ -235,7 +239,7 @@ describe('ProgressRecorder.recordAttempt', () => {
         },
       });
       return recorder(api).recordAttempt(attempt(cohort, student, grader, 'passed', { points: 20 }), {
-        tx,
+        sql: prismaSql(tx),
         emit,
       });
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { prismaSql } from '@kubecohort/database';
 import { QuestionSolver } from '@kubecohort/qa';
 import { Transactions } from '@kubecohort/realtime';
 import { ApiHarness } from './support/api-harness.js';
@@ -40,7 +41,11 @@ describe('Q&A: questions solved by grading', () => {
       maxScore: 10,
     });
     return transactions.run((tx, emit) =>
-      solver.onGradingPassed({ cohortId: cohort.id, userId: student.id, taskId, submissionId }, tx, emit),
+      solver.onGradingPassed(
+        { cohortId: cohort.id, userId: student.id, taskId, submissionId },
+        prismaSql(tx),
+        emit,
+      ),
     );
   }
 
@@ -158,7 +163,7 @@ describe('Q&A: questions solved by grading', () => {
 
     await expect(
       transactions.run(async (tx, emit) => {
-        expect(await solver.onGradingPassed(input, tx, emit)).toEqual([question.id]);
+        expect(await solver.onGradingPassed(input, prismaSql(tx), emit)).toEqual([question.id]);
         throw new Error('grading pipeline failed after the hook');
       }),
     ).rejects.toThrow('grading pipeline failed');

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service.js';
+import { SqlClient } from './sql.js';
 
 @Global()
 @Module({})
@@ -7,8 +8,8 @@ export class DatabaseModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService],
-      exports: [PrismaService],
+      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService, SqlClient],
+      exports: [PrismaService, SqlClient],
     };
   }
 }

@@ -43,6 +43,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     pool.on('error', (error) => logger.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
   }
 
+  /** The pg pool under the adapter, for SqlClient's prepared statements. */
+  get pgPool(): pg.Pool {
+    return this.pool;
+  }
+
   poolStats(): PoolStats {
     return {
       total: this.pool.totalCount,

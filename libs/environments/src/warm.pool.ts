@@ -1,9 +1,8 @@
 import { Clock } from '@kubecohort/config';
-import { type Environment, PrismaService, type Prisma } from '@kubecohort/database';
+import { type Environment, PrismaService, type Prisma, uuidv7 } from '@kubecohort/database';
 import { KubeClients } from '@kubecohort/kubernetes';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { environmentNames } from './environment-names.js';
-import { uuidv7 } from './environment.factory.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentProvisioner } from './environment.provisioner.js';
 import { EnvironmentTransitions } from './environment.transitions.js';

@@ -77,6 +77,7 @@ export {
 } from './pipeline/grading-targets.port.js';
 export { HostClusterSlots, type SlotLease } from './pipeline/host-cluster-slots.js';
 export { OutboxRelay } from './pipeline/outbox.relay.js';
+export { OutboxSignal } from './pipeline/outbox.signal.js';
 export { SubmissionGrader, type GradingJob, type GradingJobOutcome } from './pipeline/submission-grader.js';
 export {
   MAX_DELIVERIES,
@@ -124,4 +125,3 @@ export {
 } from './pipeline/submissions.use-case.js';
 export { SubmissionsModule } from './pipeline/submissions.module.js';
 export { TaskDefinitions } from './pipeline/task-definitions.js';
-export { uuidv7 } from './pipeline/uuid7.js';

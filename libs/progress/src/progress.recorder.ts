@@ -6,7 +6,7 @@ import {
   type TaskProgressView,
   type TaskStatus,
 } from '@kubecohort/contracts';
-import { Prisma, PrismaService } from '@kubecohort/database';
+import { Prisma, PrismaService, prismaSql, type Sql, statement, uuidv7 } from '@kubecohort/database';
 import { type Emit, Transactions } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import { CohortScope } from './cohort-scope.repository.js';
@@ -51,10 +51,12 @@ export interface AttemptResult {
   currentStep: number;
 }
 
-/** A caller's transaction to take part in (e.g. the grading pipeline's, from Transactions.run). */
+/** A caller's transaction to take part in (the grading pipeline's, or `prismaSql(tx)` of Transactions.run). */
 export interface TransactionContext {
-  tx: Prisma.TransactionClient;
+  sql: Sql;
   emit: Emit;
+  /** The student's active enrolment, already locked FOR UPDATE by the caller's transaction. */
+  enrollment?: LockedEnrollment;
 }
 
 /** Statuses an instructor may set by hand (locked/available are derived, never stored). */
@@ -67,11 +69,62 @@ export interface OverrideInput {
   reason: string;
 }
 
-interface LockedEnrollment {
+export interface LockedEnrollment {
   id: string;
   currentStep: number;
   versionId: string;
 }
+
+/** One row of a student's progress, as an attempt needs it. */
+interface ProgressRow {
+  taskSlug: string;
+  status: TaskStatus;
+  attempts: number;
+  points: number;
+  failStreak: number;
+  failStreakCheck: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+const LOCK_ENROLLMENT = statement(
+  'progress_lock_enrollment',
+  `SELECT e.id, e.current_step AS "currentStep", c.curriculum_version_id AS "versionId"
+   FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
+   WHERE e.cohort_id = $1::uuid AND e.user_id = $2::uuid
+     AND e.status::text = ANY($3::text[]) AND c.deleted_at IS NULL
+   FOR UPDATE OF e`,
+);
+
+/** Every task row of the enrolment (a few dozen at most): the attempted task's, and all statuses for advancing. */
+const ENROLLMENT_PROGRESS = statement(
+  'progress_of_enrollment',
+  `SELECT task_slug AS "taskSlug", status::text AS status, attempts, points, fail_streak AS "failStreak",
+          fail_streak_check AS "failStreakCheck", started_at AS "startedAt", completed_at AS "completedAt"
+   FROM task_progress WHERE enrollment_id = $1::uuid`,
+);
+
+/** The attempt's progress row (created or updated) and, when it moved, the student's current step. */
+const WRITE_ATTEMPT = statement(
+  'progress_write_attempt',
+  `WITH p AS (
+     INSERT INTO task_progress (id, cohort_id, enrollment_id, user_id, task_slug, status, attempts, points, max_points,
+                                fail_streak, fail_streak_check, last_submission_id, started_at, completed_at, updated_at)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::"TaskStatus", $7::int, $8::int, $9::int,
+             $10::int, $11::text, $12::uuid, $13::timestamptz, $14::timestamptz, $15::timestamptz)
+     ON CONFLICT (enrollment_id, task_slug) DO UPDATE
+     SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, points = EXCLUDED.points,
+         max_points = EXCLUDED.max_points, fail_streak = EXCLUDED.fail_streak,
+         fail_streak_check = EXCLUDED.fail_streak_check, last_submission_id = EXCLUDED.last_submission_id,
+         started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at
+     RETURNING id
+   ), s AS (
+     UPDATE enrollments SET current_step = $16::int, step_started_at = $15::timestamptz
+     WHERE id = $3::uuid AND current_step <> $16::int
+     RETURNING id
+   )
+   SELECT (SELECT count(*) FROM p)::int AS progress, (SELECT count(*) FROM s)::int AS advanced`,
+);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,41 +152,47 @@ export class ProgressRecorder {
    */
   async recordAttempt(input: AttemptInput, context?: TransactionContext): Promise<AttemptResult> {
     validateAttempt(input);
-    if (!context) return this.transactions.run((tx, emit) => this.recordAttempt(input, { tx, emit }));
-    const { tx, emit } = context;
+    if (!context) {
+      return this.transactions.run((tx, emit) => this.recordAttempt(input, { sql: prismaSql(tx), emit }));
+    }
+    const { sql, emit } = context;
     const now = this.clock.now();
-    const enrollment = await lockEnrollment(tx, input.cohortId, input.userId, ['active']);
+    const enrollment =
+      context.enrollment ?? (await lockEnrollment(sql, input.cohortId, input.userId, ['active']));
     if (!enrollment) throw DomainError.notFound('active enrolment of this student in this cohort');
-    const catalog = await this.catalog.get(enrollment.versionId, tx);
+    const catalog = await this.catalog.get(enrollment.versionId);
     const task = catalog.taskById.get(input.taskId);
     if (!task) throw DomainError.notFound(`task ${input.taskId} of this cohort's curriculum`);
 
-    const key = { enrollmentId_taskSlug: { enrollmentId: enrollment.id, taskSlug: task.id } };
-    const existing = await tx.taskProgress.findUnique({ where: key });
+    // Read after the enrolment lock (a later statement, so a fresh snapshot): no other write of
+    // this student's progress can be in flight.
+    const rows = await sql.query<ProgressRow>(ENROLLMENT_PROGRESS, [enrollment.id]);
+    const existing = rows.find((row) => row.taskSlug === task.id) ?? null;
     const next = applyAttempt(existing, input, now);
-    const data = {
-      status: next.status,
-      attempts: next.attempts,
-      points: next.points,
-      maxPoints: next.maxPoints,
-      failStreak: next.failStreak,
-      failStreakCheck: next.failStreakCheck,
-      lastSubmissionId: input.submissionId,
-      startedAt: next.startedAt,
-      completedAt: next.completedAt,
-    };
-    if (existing) await tx.taskProgress.update({ where: key, data });
-    else {
-      await tx.taskProgress.create({
-        data: {
-          ...data,
-          cohortId: input.cohortId,
-          enrollmentId: enrollment.id,
-          userId: input.userId,
-          taskSlug: task.id,
-        },
-      });
-    }
+    const statuses = new Map(rows.map((row) => [row.taskSlug, row.status]));
+    statuses.set(task.id, next.status);
+    const currentStep =
+      next.status === 'passed'
+        ? advanceStep(enrollment.currentStep, catalog.steps, (id) => statuses.get(id))
+        : enrollment.currentStep;
+    await sql.query(WRITE_ATTEMPT, [
+      uuidv7(now.getTime()),
+      input.cohortId,
+      enrollment.id,
+      input.userId,
+      task.id,
+      next.status,
+      next.attempts,
+      next.points,
+      next.maxPoints,
+      next.failStreak,
+      next.failStreakCheck,
+      input.submissionId,
+      next.startedAt,
+      next.completedAt,
+      now,
+      currentStep,
+    ]);
     await emit(
       input.cohortId,
       'progress.updated',
@@ -163,8 +222,6 @@ export class ProgressRecorder {
         { subjectUserId: input.userId },
       );
     }
-    const currentStep =
-      next.status === 'passed' ? await this.advance(tx, enrollment, catalog, now) : enrollment.currentStep;
     return {
       taskId: task.id,
       status: next.status,
@@ -176,6 +233,11 @@ export class ProgressRecorder {
       becameStuck: next.becameStuck,
       currentStep,
     };
+  }
+
+  /** Locks the student's active enrolment in the cohort for the rest of `sql`'s transaction; null when there is none. */
+  lockActiveEnrollment(sql: Sql, cohortId: string, userId: string): Promise<LockedEnrollment | null> {
+    return lockEnrollment(sql, cohortId, userId, ['active']);
   }
 
   /** An instructor sets a student's status and/or points on a task, with a reason (audited). */
@@ -207,7 +269,7 @@ export class ProgressRecorder {
 
     return this.transactions.run(async (tx, emit) => {
       const now = this.clock.now();
-      const enrollment = await lockEnrollment(tx, cohortId, userId, ['active', 'completed']);
+      const enrollment = await lockEnrollment(prismaSql(tx), cohortId, userId, ['active', 'completed']);
       if (!enrollment) throw DomainError.notFound('student in this cohort');
       const key = { enrollmentId_taskSlug: { enrollmentId: enrollment.id, taskSlug: task.id } };
       const existing = await tx.taskProgress.findUnique({ where: key });
@@ -365,18 +427,13 @@ export class ProgressRecorder {
 
 /** Locks the student's enrolment row for the rest of the transaction; null when absent. */
 async function lockEnrollment(
-  tx: Prisma.TransactionClient,
+  sql: Sql,
   cohortId: string,
   userId: string,
   statuses: ('active' | 'completed')[],
 ): Promise<LockedEnrollment | null> {
-  const rows = await tx.$queryRaw<LockedEnrollment[]>`
-    SELECT e.id, e.current_step AS "currentStep", c.curriculum_version_id AS "versionId"
-    FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
-    WHERE e.cohort_id = ${cohortId}::uuid AND e.user_id = ${userId}::uuid
-      AND e.status::text IN (${Prisma.join(statuses)}) AND c.deleted_at IS NULL
-    FOR UPDATE OF e`;
-  return rows[0] ?? null;
+  const [row] = await sql.query<LockedEnrollment>(LOCK_ENROLLMENT, [cohortId, userId, statuses]);
+  return row ?? null;
 }
 
 function validateAttempt(input: AttemptInput): void {

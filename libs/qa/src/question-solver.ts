@@ -1,4 +1,4 @@
-import type { Prisma } from '@kubecohort/database';
+import { prismaSql, type Sql, statement } from '@kubecohort/database';
 import { Clock } from '@kubecohort/config';
 import { type Emit, Transactions } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
@@ -11,6 +11,20 @@ export interface GradingPassed {
   taskId: string;
   submissionId: string;
 }
+
+/** The student's open questions on the task, locked in id order (as acceptance locks them), marked solved. */
+const SOLVE_BY_GRADING = statement(
+  'qa_solve_by_grading',
+  `UPDATE questions SET status = 'solved', solved_at = $4::timestamptz, solved_by = 'grading', updated_at = $4::timestamptz
+   WHERE id IN (
+     SELECT id FROM questions
+     WHERE cohort_id = $1::uuid AND author_id = $2::uuid AND task_slug = $3::text
+       AND deleted_at IS NULL AND status <> 'solved'
+     ORDER BY id
+     FOR UPDATE
+   ) AND status <> 'solved'
+   RETURNING id`,
+);
 
 /**
  * Hook for the grading pipeline: when a student's grading of a task passes, their open questions
@@ -26,25 +40,21 @@ export class QuestionSolver {
   ) {}
 
   /**
-   * Call inside the grading transaction (`tx`, `emit` from Transactions.run): the events publish
-   * when that transaction commits. Without them, runs in a transaction of its own.
-   * Returns the ids of the questions it solved.
+   * Call inside the grading transaction (`sql`, `emit`: the pipeline's, or `prismaSql(tx)` and
+   * emit of Transactions.run): the events publish when that transaction commits. Without them,
+   * runs in a transaction of its own. Returns the ids of the questions it solved.
    */
-  async onGradingPassed(input: GradingPassed, tx?: Prisma.TransactionClient, emit?: Emit): Promise<string[]> {
-    if (!tx || !emit)
-      return this.transactions.run((ownTx, ownEmit) => this.onGradingPassed(input, ownTx, ownEmit));
-    const open = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM questions
-      WHERE cohort_id = ${input.cohortId}::uuid AND author_id = ${input.userId}::uuid AND task_slug = ${input.taskId}
-        AND deleted_at IS NULL AND status <> 'solved'
-      ORDER BY id
-      FOR UPDATE`;
-    if (open.length === 0) return [];
-    const ids = open.map((row) => row.id);
-    await tx.question.updateMany({
-      where: { id: { in: ids }, status: { not: 'solved' } },
-      data: { status: 'solved', solvedAt: this.clock.now(), solvedBy: 'grading' },
-    });
+  async onGradingPassed(input: GradingPassed, sql?: Sql, emit?: Emit): Promise<string[]> {
+    if (!sql || !emit) {
+      return this.transactions.run((tx, ownEmit) => this.onGradingPassed(input, prismaSql(tx), ownEmit));
+    }
+    const solved = await sql.query<{ id: string }>(SOLVE_BY_GRADING, [
+      input.cohortId,
+      input.userId,
+      input.taskId,
+      this.clock.now(),
+    ]);
+    const ids = solved.map((row) => row.id).sort();
     for (const questionId of ids) {
       await emit(input.cohortId, 'question.solved', { questionId, userId: input.userId, by: 'grading' });
     }

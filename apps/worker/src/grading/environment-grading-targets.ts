@@ -1,5 +1,5 @@
 import type { EnvironmentStateName } from '@kubecohort/contracts';
-import { PrismaService } from '@kubecohort/database';
+import { SqlClient, statement } from '@kubecohort/database';
 import {
   type ClusterProbe,
   type CommandRunner,
@@ -107,6 +107,25 @@ export class NoEnvironmentTransports extends EnvironmentTransports {
   }
 }
 
+const STUDENT_ENVIRONMENT = statement(
+  'worker_student_environment',
+  `SELECT id, cohort_id AS "cohortId", user_id AS "userId", host_cluster_id AS "hostClusterId", state::text AS state,
+          namespace, workbench_namespace AS "workbenchNamespace", vcluster_name AS "vclusterName",
+          server_url AS "serverUrl", kubeconfig_encrypted AS "kubeconfigEncrypted"
+   FROM environments WHERE active_user_id = $1::uuid`,
+);
+
+/** The student's environment (one per student, by `active_user_id`) with its state; null when none. */
+export async function studentEnvironment(
+  sql: SqlClient,
+  userId: string,
+): Promise<(StudentEnvironment & { state: EnvironmentStateName }) | null> {
+  const [row] = await sql.query<StudentEnvironment & { state: EnvironmentStateName }>(STUDENT_ENVIRONMENT, [
+    userId,
+  ]);
+  return row ?? null;
+}
+
 /**
  * GradingTargets of the worker: finds the student's live environment (one per student, by
  * `active_user_id`) in their cohort and opens the transports into it. An environment on its way
@@ -116,20 +135,14 @@ export class NoEnvironmentTransports extends EnvironmentTransports {
 @Injectable()
 export class EnvironmentGradingTargets extends GradingTargets {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly transports: EnvironmentTransports,
   ) {
     super();
   }
 
   async forSubmission(subject: GradingSubject): Promise<GradingTargetSet> {
-    const [environment] = await this.prisma.$queryRaw<
-      (StudentEnvironment & { state: EnvironmentStateName })[]
-    >`
-      SELECT id, cohort_id AS "cohortId", user_id AS "userId", host_cluster_id AS "hostClusterId", state::text AS state,
-             namespace, workbench_namespace AS "workbenchNamespace", vcluster_name AS "vclusterName",
-             server_url AS "serverUrl", kubeconfig_encrypted AS "kubeconfigEncrypted"
-      FROM environments WHERE active_user_id = ${subject.userId}::uuid`;
+    const environment = await studentEnvironment(this.sql, subject.userId);
     if (!environment || environment.cohortId !== subject.cohortId) {
       throw new GradingTargetUnavailable(
         'you have no environment in this cohort: start it from the dashboard, then submit again',

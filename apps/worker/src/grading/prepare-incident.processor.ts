@@ -1,8 +1,8 @@
-import { PrismaService } from '@kubecohort/database';
+import { SqlClient } from '@kubecohort/database';
 import { InfrastructureError } from '@kubecohort/grading';
 import { HandlesJob, type JobHandler, type JobPayloads } from '@kubecohort/queue';
 import { Injectable, Logger } from '@nestjs/common';
-import { EnvironmentTransports, type StudentEnvironment } from './environment-grading-targets.js';
+import { EnvironmentTransports, studentEnvironment } from './environment-grading-targets.js';
 import { deployIncident } from './incident.deployer.js';
 
 type Payload = JobPayloads['grading.prepare-incident'];
@@ -21,16 +21,12 @@ export class PrepareIncidentProcessor implements JobHandler<'grading.prepare-inc
   private readonly logger = new Logger(PrepareIncidentProcessor.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly transports: EnvironmentTransports,
   ) {}
 
   async handle(payload: Payload): Promise<PrepareIncidentOutcome> {
-    const [environment] = await this.prisma.$queryRaw<(StudentEnvironment & { state: string })[]>`
-      SELECT id, cohort_id AS "cohortId", user_id AS "userId", host_cluster_id AS "hostClusterId", state::text AS state,
-             namespace, workbench_namespace AS "workbenchNamespace", vcluster_name AS "vclusterName",
-             server_url AS "serverUrl", kubeconfig_encrypted AS "kubeconfigEncrypted"
-      FROM environments WHERE active_user_id = ${payload.userId}::uuid`;
+    const environment = await studentEnvironment(this.sql, payload.userId);
     if (!environment) return this.skip(payload, 'the student has no environment');
     if (['requested', 'provisioning', 'waking'].includes(environment.state))
       throw new InfrastructureError(

@@ -1,5 +1,5 @@
 import type { EventPayloads, EventType } from '@kubecohort/contracts';
-import { Prisma } from '@kubecohort/database';
+import { type Sql, statement } from '@kubecohort/database';
 import type { Emit, StoredEvent } from '@kubecohort/realtime';
 
 interface PendingEvent {
@@ -36,7 +36,7 @@ export class EventBatch {
   }
 
   /** Appends everything emitted so far, in emit order within each cohort; returns them stored. */
-  async append(tx: Prisma.TransactionClient): Promise<StoredEvent[]> {
+  async append(sql: Sql): Promise<StoredEvent[]> {
     const byCohort = new Map<string, PendingEvent[]>();
     for (const event of this.pending)
       byCohort.set(event.cohortId, [...(byCohort.get(event.cohortId) ?? []), event]);
@@ -45,12 +45,16 @@ export class EventBatch {
     // Cohorts in id order: two batches over the same cohorts lock their counters in the same order.
     for (const cohortId of [...byCohort.keys()].sort()) {
       const events = byCohort.get(cohortId)!;
-      const rows = await tx.$queryRaw<{ id: bigint; at: Date }[]>`${appendEventsSql(cohortId, events)}`;
-      rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+      const rows = await sql.query<{ id: string; at: Date }>(APPEND_EVENTS, [
+        cohortId,
+        events.length,
+        eventRows(events),
+      ]);
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       events.forEach((event, index) => {
         const row = rows[index]!;
         stored.push({
-          id: row.id.toString(),
+          id: row.id,
           type: event.type,
           cohortId,
           at: row.at.toISOString(),
@@ -63,10 +67,22 @@ export class EventBatch {
   }
 }
 
-/** One statement: bump the cohort's counter by n, insert the n events with the ids it reserved. */
-function appendEventsSql(cohortId: string, events: PendingEvent[]): Prisma.Sql {
-  const n = events.length;
-  const rows = JSON.stringify(
+/** One statement: bump the cohort's counter by n ($2), insert the n events ($3) with the ids it reserved. */
+const APPEND_EVENTS = statement(
+  'grading_append_events',
+  `WITH c AS (
+     INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES ($1::uuid, $2::int)
+     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + $2::int
+     RETURNING last_id
+   )
+   INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
+   SELECT $1::uuid, c.last_id - $2::int + e.ord, e.type, e.subject::uuid, e.payload
+   FROM c, jsonb_to_recordset($3::jsonb) AS e(ord int, type text, subject text, payload jsonb)
+   RETURNING id::text, at`,
+);
+
+function eventRows(events: PendingEvent[]): string {
+  return JSON.stringify(
     events.map((event, index) => ({
       ord: index + 1,
       type: event.type,
@@ -74,14 +90,4 @@ function appendEventsSql(cohortId: string, events: PendingEvent[]): Prisma.Sql {
       payload: event.payload,
     })),
   );
-  return Prisma.sql`
-    WITH c AS (
-      INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES (${cohortId}::uuid, ${n})
-      ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + ${n}
-      RETURNING last_id
-    )
-    INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
-    SELECT ${cohortId}::uuid, c.last_id - ${n} + e.ord, e.type, e.subject::uuid, e.payload
-    FROM c, jsonb_to_recordset(${rows}::jsonb) AS e(ord int, type text, subject text, payload jsonb)
-    RETURNING id, at`;
 }

@@ -1,4 +1,4 @@
-import { PrismaService } from '@kubecohort/database';
+import { SqlClient, statement } from '@kubecohort/database';
 import { JOB_QUEUES, type JobName, JobQueue, queueOf } from '@kubecohort/queue';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
@@ -15,15 +15,35 @@ const MAX_BACKOFF_MS = 5000;
 const RECONNECT_MS = 1000;
 
 interface OutboxRow {
-  id: bigint;
+  /** bigint, as pg returns it: a string. */
+  id: string;
   topic: string;
   key: string;
   payload: unknown;
 }
 
+/** Locks up to $1 due rows (skipping those another relay holds) and marks them processed. */
+const TAKE_BATCH = statement(
+  'outbox_take_batch',
+  `UPDATE outbox_messages SET processed_at = now(), attempts = attempts + 1, last_error = NULL
+   WHERE id IN (
+     SELECT id FROM outbox_messages
+     WHERE processed_at IS NULL AND available_at <= now()
+     ORDER BY id LIMIT $1::int
+     FOR UPDATE SKIP LOCKED
+   )
+   RETURNING id::text, topic, key, payload`,
+);
+
+const NOTE_FAILURE = statement(
+  'outbox_note_failure',
+  `UPDATE outbox_messages SET last_error = $1::text
+   WHERE id = ANY($2::bigint[]) AND processed_at IS NULL`,
+);
+
 /**
- * Moves committed outbox rows to BullMQ. Woken by NOTIFY (sent in the transaction that wrote the
- * row, so delivered at its commit) on a dedicated LISTEN connection, with a fallback poll.
+ * Moves committed outbox rows to BullMQ. Woken by NOTIFY (OutboxSignal, after the rows commit) on
+ * a dedicated LISTEN connection, with a fallback poll.
  *
  * Each batch, in one transaction: lock unprocessed rows FOR UPDATE SKIP LOCKED (two relays never
  * take the same row) and mark them processed, add their jobs (job id = the row's key, e.g. the
@@ -44,7 +64,7 @@ export class OutboxRelay {
   private retryAt = 0;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly jobs: JobQueue,
     @Inject(GRADING_PIPELINE_OPTIONS) private readonly options: GradingPipelineOptions,
   ) {}
@@ -106,24 +126,13 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     let rows: OutboxRow[] = [];
     try {
-      return await this.prisma.$transaction(
-        async (tx) => {
-          rows = await tx.$queryRaw<OutboxRow[]>`
-            UPDATE outbox_messages SET processed_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE id IN (
-              SELECT id FROM outbox_messages
-              WHERE processed_at IS NULL AND available_at <= now()
-              ORDER BY id LIMIT ${BATCH}
-              FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id, topic, key, payload`;
-          if (rows.length === 0) return 0;
-          rows.sort((a, b) => (a.id < b.id ? -1 : 1));
-          await this.publish(rows);
-          return rows.length;
-        },
-        { maxWait: 5000, timeout: ADD_TIMEOUT_MS + 5000 },
-      );
+      return await this.sql.transaction(async (sql) => {
+        rows = await sql.query<OutboxRow>(TAKE_BATCH, [BATCH]);
+        if (rows.length === 0) return 0;
+        rows.sort((a, b) => Number(a.id) - Number(b.id));
+        await this.publish(rows);
+        return rows.length;
+      });
     } catch (error) {
       if (rows.length > 0) await this.noteFailure(rows, error);
       throw error;
@@ -181,9 +190,7 @@ export class OutboxRelay {
 
   private async noteFailure(rows: OutboxRow[], error: unknown): Promise<void> {
     const message = (error as Error).message.slice(0, 500);
-    await this.prisma.$executeRaw`
-      UPDATE outbox_messages SET last_error = ${message}
-      WHERE id = ANY(${rows.map((row) => row.id)}::bigint[]) AND processed_at IS NULL`.catch(() => undefined);
+    await this.sql.query(NOTE_FAILURE, [message, rows.map((row) => row.id)]).catch(() => undefined);
   }
 
   private async listen(): Promise<void> {

@@ -1,6 +1,6 @@
 import { DomainError } from '@kubecohort/contracts';
-import { type Prisma, PrismaService } from '@kubecohort/database';
-import { ProgressRecorder } from '@kubecohort/progress';
+import { prismaSql, type Sql, SqlClient } from '@kubecohort/database';
+import { CurriculumCatalog, type LockedEnrollment, ProgressRecorder } from '@kubecohort/progress';
 import { QuestionSolver } from '@kubecohort/qa';
 import { type Emit, EventPublisher, Transactions } from '@kubecohort/realtime';
 import { Injectable, Logger } from '@nestjs/common';
@@ -12,41 +12,45 @@ export interface GradedSubmission {
   cohortId: string;
   userId: string;
   taskSlug: string;
+  /** The cohort's curriculum version, when known (the grader's claim has it). */
+  versionId?: string;
 }
 
 /**
  * Writes the outcome of a grading — the submission's result and checks, the student's progress
  * (through ProgressRecorder), questions the pass solves, and the `submission.graded` event — in ONE
  * transaction, exactly once: the write is guarded by the claim (status running, attempt number),
- * so a second delivery of the same job, or a stale one, writes nothing. The transaction is short:
- * one statement for result, checks and the enrolment lock, the recorder's few, one for all events
- * (EventBatch, so the cohort's event counter is held for one statement), then COMMIT and publish.
+ * so a second delivery of the same job, or a stale one, writes nothing. The transaction is short,
+ * all named statements on one connection (SqlClient): one for result, checks and the enrolment lock,
+ * the solver's one, the recorder's two (read, write), one for all events (EventBatch, so the cohort's
+ * event counter is held for one statement), then COMMIT and publish.
  */
 @Injectable()
 export class SubmissionResults {
   private readonly logger = new Logger(SubmissionResults.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly transactions: Transactions,
     private readonly publisher: EventPublisher,
     private readonly repository: SubmissionRepository,
     private readonly recorder: ProgressRecorder,
     private readonly solver: QuestionSolver,
+    private readonly catalog: CurriculumCatalog,
   ) {}
 
   /** False when another attempt already wrote (or took over) this submission. */
   async record(submission: GradedSubmission, attempt: number, result: FinishedGrading): Promise<boolean> {
-    const stored = await this.prisma.$transaction(
-      async (tx) => {
-        const { written, enrolled } = await this.repository.finish(tx, submission, attempt, result);
-        if (!written) return null;
-        const batch = new EventBatch();
-        await this.afterOutcome(tx, batch.emit, submission, result, enrolled);
-        return batch.append(tx);
-      },
-      { timeout: 15_000, maxWait: 10_000 },
-    );
+    // The curriculum is read (once per process) before the transaction, which then never waits
+    // for a second connection of the pool.
+    if (submission.versionId) await this.catalog.get(submission.versionId);
+    const stored = await this.sql.transaction(async (sql) => {
+      const { written, enrollment } = await this.repository.finish(sql, submission, attempt, result);
+      if (!written) return null;
+      const batch = new EventBatch();
+      await this.afterOutcome(sql, batch.emit, submission, result, enrollment);
+      return batch.append(sql);
+    });
     if (!stored) return false;
     await this.publisher.publish(stored);
     return true;
@@ -55,8 +59,9 @@ export class SubmissionResults {
   /** Ends an active submission with status error when no grading can be completed (see reconciler). */
   abandon(submission: GradedSubmission, message: string): Promise<boolean> {
     return this.transactions.run(async (tx, emit) => {
-      if (!(await this.repository.abandon(tx, submission.id, message))) return false;
-      await this.afterOutcome(tx, emit, submission, {
+      const sql = prismaSql(tx);
+      if (!(await this.repository.abandon(sql, submission.id, message))) return false;
+      await this.afterOutcome(sql, emit, submission, {
         status: 'error',
         score: null,
         maxScore: null,
@@ -76,16 +81,21 @@ export class SubmissionResults {
    * deadlock with a concurrent submit by the same student.
    */
   async afterOutcome(
-    tx: Prisma.TransactionClient,
+    sql: Sql,
     emit: Emit,
     submission: GradedSubmission,
     result: Pick<FinishedGrading, 'status' | 'score' | 'maxScore' | 'checks'>,
-    /** Known already: the caller locked the enrolment (see SubmissionRepository.finish). */
-    enrolled?: boolean,
+    /** Known already: the caller locked the enrolment, or found none (see SubmissionRepository.finish). */
+    locked?: LockedEnrollment | null,
   ): Promise<void> {
     const failed = result.checks.filter((check) => !check.passed && !check.skipped);
-    const counts = result.status !== 'error' && (enrolled ?? (await lockActiveEnrollment(tx, submission)));
-    if (counts) {
+    const enrollment =
+      result.status === 'error'
+        ? null
+        : locked === undefined
+          ? await this.recorder.lockActiveEnrollment(sql, submission.cohortId, submission.userId)
+          : locked;
+    if (enrollment) {
       if (result.status === 'passed') {
         await this.solver.onGradingPassed(
           {
@@ -94,7 +104,7 @@ export class SubmissionResults {
             taskId: submission.taskSlug,
             submissionId: submission.id,
           },
-          tx,
+          sql,
           emit,
         );
       }
@@ -110,7 +120,7 @@ export class SubmissionResults {
             maxPoints: result.maxScore ?? 0,
             failedCheckIds: failed.map((check) => check.id),
           },
-          { tx, emit },
+          { sql, emit, enrollment },
         );
       } catch (error) {
         // The recorder found no row it could use (nothing written): keep the result without progress.
@@ -142,17 +152,4 @@ export class SubmissionResults {
       { subjectUserId: submission.userId },
     );
   }
-}
-
-/** Locks the student's active enrolment in the cohort (ProgressRecorder locks the same row). */
-async function lockActiveEnrollment(
-  tx: Prisma.TransactionClient,
-  submission: GradedSubmission,
-): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT e.id FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id
-    WHERE e.cohort_id = ${submission.cohortId}::uuid AND e.user_id = ${submission.userId}::uuid
-      AND e.status = 'active' AND c.deleted_at IS NULL
-    FOR UPDATE OF e`;
-  return rows.length > 0;
 }

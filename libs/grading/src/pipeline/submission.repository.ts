@@ -1,16 +1,13 @@
 import type { EventPayloads } from '@kubecohort/contracts';
-import { Prisma, PrismaService } from '@kubecohort/database';
+import { Prisma, PrismaService, type Sql, SqlClient, statement, uuidv7 } from '@kubecohort/database';
 import type { JobPayloads } from '@kubecohort/queue';
 import type { StoredEvent } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import type { CheckResult } from '../runtime/grading-result.types.js';
 import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
-import { uuidv7 } from './uuid7.js';
 
-/** PostgreSQL channel the outbox relay LISTENs on; NOTIFY is sent in the writing transaction. */
+/** PostgreSQL channel the outbox relay LISTENs on (see OutboxSignal). */
 export const OUTBOX_CHANNEL = 'kc_outbox';
-
-type Db = Prisma.TransactionClient | PrismaService;
 
 /** What POST /submissions needs to know about the student and the task, read in one query. */
 export interface SubmitContext {
@@ -50,6 +47,13 @@ export interface ClaimedSubmission {
   attempt: number;
 }
 
+/** The student's active enrolment, locked by `finish` for the rest of its transaction. */
+export interface LockedEnrollment {
+  id: string;
+  currentStep: number;
+  versionId: string;
+}
+
 export interface FinishedGrading {
   status: 'passed' | 'failed' | 'pending_review' | 'error';
   score: number | null;
@@ -74,37 +78,126 @@ export function activeKey(userId: string, taskSlug: string): string {
   return `${userId}:${taskSlug}`;
 }
 
+const SUBMIT_CONTEXT = statement(
+  'grading_submit_context',
+  `SELECT e.id AS "enrollmentId", e.cohort_id AS "cohortId", c.curriculum_version_id AS "versionId",
+          st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt"
+   FROM enrollments e
+   JOIN cohorts c ON c.id = e.cohort_id AND c.deleted_at IS NULL
+   LEFT JOIN curriculum_tasks t ON t.version_id = c.curriculum_version_id AND t.slug = $2::text
+   LEFT JOIN curriculum_steps st ON st.id = t.step_id
+   LEFT JOIN cohort_steps cs ON cs.cohort_id = e.cohort_id AND cs.step_number = st.number
+   WHERE e.active_user_id = $1::uuid AND e.status = 'active'`,
+);
+
 /**
- * The pipeline's SQL. The write path is a handful of short statements: the submission, its outbox
- * row and the NOTIFY in one; the claim in one; the final write guarded by status and attempt.
+ * The submission, its outbox row and `submission.queued` (the cohort's event counter bumped, as
+ * EventLog does). Lock order: the enrolment row (key share, in `l`) before the event counter (in
+ * `c`), as in every writer here; the foreign-key checks would otherwise take it only at the end of
+ * the statement, after the counter, and could deadlock with a grading of the same student.
+ */
+const INSERT_QUEUED = statement(
+  'grading_insert_queued',
+  `WITH l AS (
+     SELECT id FROM enrollments WHERE id = $1::uuid FOR KEY SHARE
+   ), s AS (
+     INSERT INTO submissions (id, cohort_id, user_id, enrollment_id, task_slug, active_key, status, answer, grader_id, max_score)
+     SELECT $2::uuid, $3::uuid, $4::uuid, l.id, $5::text, $6::text, 'queued', $7::jsonb, $8::text, $9::int
+     FROM l
+     ON CONFLICT (active_key) DO NOTHING
+     RETURNING id, created_at
+   ), o AS (
+     INSERT INTO outbox_messages (topic, key, payload)
+     SELECT $10::text, s.id::text, $11::jsonb FROM s
+     RETURNING id
+   ), c AS (
+     INSERT INTO cohort_event_counters (cohort_id, last_id)
+     SELECT $3::uuid, 1 FROM s
+     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
+     RETURNING last_id
+   ), e AS (
+     INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
+     SELECT $3::uuid, c.last_id, 'submission.queued', $4::uuid, $12::jsonb
+     FROM c
+     RETURNING id, at
+   )
+   SELECT s.created_at AS "createdAt", e.id::text AS "eventId", e.at AS "eventAt" FROM s, e`,
+);
+
+const CLAIM = statement(
+  'grading_claim',
+  `UPDATE submissions s
+   SET status = 'running', attempts = s.attempts + 1, started_at = COALESCE(s.started_at, now())
+   FROM cohorts c
+   WHERE s.id = $1::uuid AND s.status IN ('queued', 'running') AND c.id = s.cohort_id
+   RETURNING s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
+             c.curriculum_version_id AS "versionId", s.answer, s.attempts AS attempt`,
+);
+
+/**
+ * The result, its checks, and a lock on the student's active enrolment (returned: the progress
+ * write that follows in the same transaction needs it), guarded by the claim (status running, same
+ * attempt).
+ */
+const FINISH = statement(
+  'grading_finish',
+  `WITH u AS (
+     UPDATE submissions
+     SET status = $2::"SubmissionStatus", score = $3::int, max_score = $4::int,
+         grader_id = COALESCE($5::text, grader_id), error = $6::text,
+         finished_at = $7::timestamptz, active_key = NULL
+     WHERE id = $1::uuid AND status = 'running' AND attempts = $8::int
+     RETURNING id
+   ), ch AS (
+     INSERT INTO check_results (id, submission_id, position, check_id, title, passed, skipped, points, max_points,
+                                message, hint, evidence, duration_ms)
+     SELECT c.id, u.id, c.position, c.check_id, c.title, c.passed, c.skipped, c.points, c.max_points,
+            c.message, c.hint, c.evidence, c.duration_ms
+     FROM u, jsonb_to_recordset($9::jsonb) AS c(id uuid, position int, check_id text, title text, passed boolean,
+            skipped boolean, points int, max_points int, message text, hint text, evidence jsonb, duration_ms int)
+     RETURNING id
+   ), l AS (
+     SELECT e.id, e.current_step, co.curriculum_version_id FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
+     WHERE e.cohort_id = $10::uuid AND e.user_id = $11::uuid AND e.status = 'active' AND co.deleted_at IS NULL
+     FOR UPDATE OF e
+   )
+   SELECT EXISTS (SELECT 1 FROM u) AS written, l.id AS "enrollmentId", l.current_step AS "currentStep",
+          l.curriculum_version_id AS "versionId"
+   FROM (SELECT 1) AS one LEFT JOIN l ON true`,
+);
+
+const ACTIVE_ID = statement('grading_active_id', `SELECT id FROM submissions WHERE active_key = $1::text`);
+
+const ABANDON = statement(
+  'grading_abandon',
+  `UPDATE submissions SET status = 'error', error = $2::text, score = NULL, finished_at = now(), active_key = NULL
+   WHERE id = $1::uuid AND status IN ('queued', 'running')
+   RETURNING id`,
+);
+
+/**
+ * The pipeline's SQL, as named statements (planned once per connection; see SqlClient). The write
+ * path is a handful of short statements: the submission with its outbox row and event in one; the
+ * claim in one; the final write guarded by status and attempt.
  */
 @Injectable()
 export class SubmissionRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
   /** The student's active enrolment, the task's step and that step's schedule, in one query. */
   async submitContext(userId: string, taskSlug: string): Promise<SubmitContext | null> {
-    const rows = await this.prisma.$queryRaw<SubmitContext[]>`
-      SELECT e.id AS "enrollmentId", e.cohort_id AS "cohortId", c.curriculum_version_id AS "versionId",
-             st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt"
-      FROM enrollments e
-      JOIN cohorts c ON c.id = e.cohort_id AND c.deleted_at IS NULL
-      LEFT JOIN curriculum_tasks t ON t.version_id = c.curriculum_version_id AND t.slug = ${taskSlug}
-      LEFT JOIN curriculum_steps st ON st.id = t.step_id
-      LEFT JOIN cohort_steps cs ON cs.cohort_id = e.cohort_id AND cs.step_number = st.number
-      WHERE e.active_user_id = ${userId}::uuid AND e.status = 'active'`;
+    const rows = await this.sql.query<SubmitContext>(SUBMIT_CONTEXT, [userId, taskSlug]);
     return rows[0] ?? null;
   }
 
   /**
    * Accepts a submission in ONE statement (its own transaction): the submission row, its outbox
-   * row (the grading job to be), the `submission.queued` event (the cohort's event counter bumped,
-   * as EventLog does) and a NOTIFY that wakes the relay at commit. Returns the stored event to
-   * publish, or null when the student already has one queued or running for the task.
-   *
-   * Lock order: the enrolment row (key share, in `l`) before the event counter (in `c`), as in
-   * every writer here; the foreign-key checks would otherwise take it only at the end of the
-   * statement, after the counter, and could deadlock with a grading of the same student.
+   * row (the grading job to be) and the `submission.queued` event. Returns the stored event to
+   * publish, or null when the student already has one queued or running for the task. The caller
+   * wakes the relay after the commit (OutboxSignal).
    */
   async insertQueued(
     row: NewSubmission,
@@ -122,40 +215,25 @@ export class SubmissionRepository {
       userId: row.userId,
       taskId: row.taskSlug,
     };
-    const inserted = await this.prisma.$queryRaw<{ createdAt: Date; eventId: bigint; eventAt: Date }[]>`
-      WITH l AS (
-        SELECT id FROM enrollments WHERE id = ${row.enrollmentId}::uuid FOR KEY SHARE
-      ), s AS (
-        INSERT INTO submissions (id, cohort_id, user_id, enrollment_id, task_slug, active_key, status, answer, grader_id, max_score)
-        SELECT ${row.id}::uuid, ${row.cohortId}::uuid, ${row.userId}::uuid, l.id, ${row.taskSlug},
-               ${activeKey(row.userId, row.taskSlug)}, 'queued', ${answer}::jsonb, ${row.graderId}, ${row.maxScore}
-        FROM l
-        ON CONFLICT (active_key) DO NOTHING
-        RETURNING id, created_at
-      ), o AS (
-        INSERT INTO outbox_messages (topic, key, payload)
-        SELECT ${GRADE_SUBMISSION_JOB}, s.id::text, ${JSON.stringify(job)}::jsonb FROM s
-        RETURNING id
-      ), c AS (
-        INSERT INTO cohort_event_counters (cohort_id, last_id)
-        SELECT ${row.cohortId}::uuid, 1 FROM s
-        ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
-        RETURNING last_id
-      ), e AS (
-        INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
-        SELECT ${row.cohortId}::uuid, c.last_id, 'submission.queued', ${row.userId}::uuid, ${JSON.stringify(event)}::jsonb
-        FROM c
-        RETURNING id, at
-      )
-      SELECT s.created_at AS "createdAt", e.id AS "eventId", e.at AS "eventAt",
-             pg_notify(${OUTBOX_CHANNEL}, '') IS NULL AS notified
-      FROM s, e`;
-    const first = inserted[0];
+    const [first] = await this.sql.query<{ createdAt: Date; eventId: string; eventAt: Date }>(INSERT_QUEUED, [
+      row.enrollmentId,
+      row.id,
+      row.cohortId,
+      row.userId,
+      row.taskSlug,
+      activeKey(row.userId, row.taskSlug),
+      answer,
+      row.graderId,
+      row.maxScore,
+      GRADE_SUBMISSION_JOB,
+      JSON.stringify(job),
+      JSON.stringify(event),
+    ]);
     if (!first) return null;
     return {
       createdAt: first.createdAt,
       event: {
-        id: first.eventId.toString(),
+        id: first.eventId,
         type: 'submission.queued',
         cohortId: row.cohortId,
         at: first.eventAt.toISOString(),
@@ -166,11 +244,8 @@ export class SubmissionRepository {
   }
 
   /** The queued or running submission holding the student's active key for the task, if any. */
-  async activeId(db: Db, userId: string, taskSlug: string): Promise<string | null> {
-    const row = await db.submission.findUnique({
-      where: { activeKey: activeKey(userId, taskSlug) },
-      select: { id: true },
-    });
+  async activeId(userId: string, taskSlug: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ id: string }>(ACTIVE_ID, [activeKey(userId, taskSlug)]);
     return row?.id ?? null;
   }
 
@@ -179,14 +254,8 @@ export class SubmissionRepository {
    * a redelivered job claims it). Null when it is finished (or gone): the job is then a no-op.
    */
   async claim(id: string): Promise<ClaimedSubmission | null> {
-    const rows = await this.prisma.$queryRaw<ClaimedSubmission[]>`
-      UPDATE submissions s
-      SET status = 'running', attempts = s.attempts + 1, started_at = COALESCE(s.started_at, now())
-      FROM cohorts c
-      WHERE s.id = ${id}::uuid AND s.status IN ('queued', 'running') AND c.id = s.cohort_id
-      RETURNING s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
-                c.curriculum_version_id AS "versionId", s.answer, s.attempts AS attempt`;
-    return rows[0] ?? null;
+    const [row] = await this.sql.query<ClaimedSubmission>(CLAIM, [id]);
+    return row ?? null;
   }
 
   /**
@@ -194,15 +263,15 @@ export class SubmissionRepository {
    * checks, and a lock on the student's active enrolment (taken before anything else that
    * transaction locks; see SubmissionResults). Only the attempt that holds the claim (status
    * running, same attempt number) may write, so a redelivered or stale job cannot write a second
-   * result: `written` false means this attempt lost. `enrolled` false: the student is no longer
+   * result: `written` false means this attempt lost. `enrollment` null: the student is no longer
    * actively enrolled (no progress to record).
    */
   async finish(
-    tx: Prisma.TransactionClient,
+    sql: Sql,
     submission: { id: string; cohortId: string; userId: string },
     attempt: number,
     result: FinishedGrading,
-  ): Promise<{ written: boolean; enrolled: boolean }> {
+  ): Promise<{ written: boolean; enrollment: LockedEnrollment | null }> {
     const finishedAt = result.status === 'pending_review' ? null : new Date();
     const checks = JSON.stringify(
       result.checks.map((check, position) => ({
@@ -220,41 +289,37 @@ export class SubmissionRepository {
         duration_ms: Math.max(0, Math.round(check.durationMs)),
       })),
     );
-    const [row] = await tx.$queryRaw<{ written: boolean; enrolled: boolean }[]>`
-      WITH u AS (
-        UPDATE submissions
-        SET status = ${result.status}::"SubmissionStatus", score = ${result.score}, max_score = ${result.maxScore},
-            grader_id = COALESCE(${result.graderId}, grader_id), error = ${result.error},
-            finished_at = ${finishedAt}, active_key = NULL
-        WHERE id = ${submission.id}::uuid AND status = 'running' AND attempts = ${attempt}
-        RETURNING id
-      ), ch AS (
-        INSERT INTO check_results (id, submission_id, position, check_id, title, passed, skipped, points, max_points,
-                                   message, hint, evidence, duration_ms)
-        SELECT c.id, u.id, c.position, c.check_id, c.title, c.passed, c.skipped, c.points, c.max_points,
-               c.message, c.hint, c.evidence, c.duration_ms
-        FROM u, jsonb_to_recordset(${checks}::jsonb) AS c(id uuid, position int, check_id text, title text, passed boolean,
-               skipped boolean, points int, max_points int, message text, hint text, evidence jsonb, duration_ms int)
-        RETURNING id
-      ), l AS (
-        SELECT e.id FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
-        WHERE e.cohort_id = ${submission.cohortId}::uuid AND e.user_id = ${submission.userId}::uuid
-          AND e.status = 'active' AND co.deleted_at IS NULL
-        FOR UPDATE OF e
-      )
-      SELECT EXISTS (SELECT 1 FROM u) AS written, EXISTS (SELECT 1 FROM l) AS enrolled`;
-    return { written: row?.written ?? false, enrolled: row?.enrolled ?? false };
+    const [row] = await sql.query<{
+      written: boolean;
+      enrollmentId: string | null;
+      currentStep: number | null;
+      versionId: string | null;
+    }>(FINISH, [
+      submission.id,
+      result.status,
+      result.score,
+      result.maxScore,
+      result.graderId,
+      result.error,
+      finishedAt,
+      attempt,
+      checks,
+      submission.cohortId,
+      submission.userId,
+    ]);
+    const enrollment =
+      row?.enrollmentId && row.versionId
+        ? { id: row.enrollmentId, currentStep: row.currentStep ?? 1, versionId: row.versionId }
+        : null;
+    return { written: row?.written ?? false, enrollment };
   }
 
   /**
    * Gives up on an active submission whose job keeps getting lost (status error). Guarded like
    * `finish`, except that any attempt may be current: only called when no job holds it.
    */
-  async abandon(tx: Prisma.TransactionClient, id: string, message: string): Promise<boolean> {
-    const updated = await tx.$executeRaw`
-      UPDATE submissions SET status = 'error', error = ${message}, score = NULL, finished_at = now(), active_key = NULL
-      WHERE id = ${id}::uuid AND status IN ('queued', 'running')`;
-    return updated > 0;
+  async abandon(sql: Sql, id: string, message: string): Promise<boolean> {
+    return (await sql.query(ABANDON, [id, message])).length > 0;
   }
 
   /**

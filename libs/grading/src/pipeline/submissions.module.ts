@@ -1,12 +1,13 @@
 import { ProgressModule } from '@kubecohort/progress';
 import { QaModule } from '@kubecohort/qa';
 import { Module } from '@nestjs/common';
+import { OutboxSignal } from './outbox.signal.js';
 import { SubmissionRepository } from './submission.repository.js';
 import { SubmissionResults } from './submission-results.js';
 import { Submissions } from './submissions.use-case.js';
 import { TaskDefinitions } from './task-definitions.js';
 
-const providers = [Submissions, SubmissionRepository, SubmissionResults, TaskDefinitions];
+const providers = [Submissions, SubmissionRepository, SubmissionResults, TaskDefinitions, OutboxSignal];
 
 /**
  * Submissions and their results, shared by the api (submit, read, review) and the worker (which

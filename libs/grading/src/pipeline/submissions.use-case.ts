@@ -13,10 +13,11 @@ import {
   type Page,
   type SubmissionStatusName,
 } from '@kubecohort/contracts';
-import { Prisma, PrismaService } from '@kubecohort/database';
+import { Prisma, PrismaService, prismaSql, uuidv7 } from '@kubecohort/database';
 import { isStepUnlocked } from '@kubecohort/progress';
 import { EventPublisher, Transactions } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
+import { OutboxSignal } from './outbox.signal.js';
 import { SubmissionRepository } from './submission.repository.js';
 import { SubmissionResults } from './submission-results.js';
 import {
@@ -35,7 +36,6 @@ import type {
   SubmissionView,
 } from './submission.views.js';
 import { TaskDefinitions } from './task-definitions.js';
-import { uuidv7 } from './uuid7.js';
 
 export const SUBMISSIONS_DEFAULT_LIMIT = 20;
 export const SUBMISSIONS_MAX_LIMIT = 100;
@@ -72,8 +72,8 @@ const summarySelect = {
 
 /**
  * Submitting work and reading gradings. A submission is accepted in one statement — the row, its
- * outbox row (which the relay turns into the grading job), `submission.queued` and the relay's
- * NOTIFY — so it is queued exactly when it exists. Reads are scoped in their WHERE clauses: a student sees their
+ * outbox row (which the relay turns into the grading job) and `submission.queued` — so it is
+ * queued exactly when it exists; the relay is woken after the commit (OutboxSignal). Reads are scoped in their WHERE clauses: a student sees their
  * own submissions, staff those of the cohorts they staff; anything else is "not found".
  */
 @Injectable()
@@ -83,6 +83,7 @@ export class Submissions {
     private readonly transactions: Transactions,
     private readonly publisher: EventPublisher,
     private readonly repository: SubmissionRepository,
+    private readonly outbox: OutboxSignal,
     private readonly tasks: TaskDefinitions,
     private readonly results: SubmissionResults,
     private readonly access: CohortAccess,
@@ -132,10 +133,11 @@ export class Submissions {
         environment: needsEnvironment(task),
       });
       if (created) {
+        this.outbox.notify();
         await this.publisher.publish([created.event]);
         return { id, status: 'queued' };
       }
-      const existing = await this.repository.activeId(this.prisma, principal.userId, task.slug);
+      const existing = await this.repository.activeId(principal.userId, task.slug);
       if (existing) {
         throw new DomainError(
           'conflict',
@@ -275,7 +277,7 @@ export class Submissions {
         },
         tx,
       );
-      await this.results.afterOutcome(tx, emit, submission, {
+      await this.results.afterOutcome(prismaSql(tx), emit, submission, {
         status: decision.status,
         score: decision.score,
         maxScore: decision.maxScore,

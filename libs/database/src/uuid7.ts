@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then randomness. The same kind of id
- * Prisma's `uuid(7)` default generates, made here because the submission is inserted with raw SQL
- * (one statement with its outbox row) and the column has no database default.
+ * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then randomness: the kind of id
+ * Prisma's `uuid(7)` default makes (ids stay ordered by creation, for cursors and index locality).
+ * For rows inserted with raw SQL, whose id columns have no database default.
  */
 export function uuidv7(nowMs: number = Date.now()): string {
   const bytes = randomBytes(16);
