@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { staffedCohorts, type Principal } from '@kubecohort/auth';
 import { matrixCell, type ProgressMatrixPage } from '@kubecohort/contracts';
-import { PreparedStatements, ProgressMatrixCache } from '@kubecohort/progress';
+import { SqlClient } from '@kubecohort/database';
+import { ProgressMatrixCache } from '@kubecohort/progress';
 import { ApiHarness, type TestUser } from './support/api-harness.js';
 import {
   attempt,
@@ -305,9 +306,21 @@ describe('GET /cohorts/:id/progress (the matrix)', () => {
     await Promise.all(background);
   });
 
-  it("runs its hot path as prepared statements on the database's own pool", () => {
-    // Falls back to Prisma (correct, slower) if libs/database ever stops keeping the pool in `pool`.
-    expect(api.app.get(PreparedStatements).prepared).toBe(true);
+  it('runs its hot path (head, then the patch of a kept page) as named statements', async () => {
+    const cohort = await createProgressCohort(api, { unlocked: [1] });
+    const [student] = await students(cohort, 1);
+    const quiz = cohort.tasks.find((task) => task.step === 1 && task.completion === 'quiz')!;
+    const query = jest.spyOn(api.app.get(SqlClient), 'query');
+    try {
+      expect((await matrix(cohort.id, cohort.instructor.token)).status).toBe(200);
+      await recorder(api).recordAttempt(attempt(cohort, student!, quiz, 'passed'));
+      expect((await matrix(cohort.id, cohort.instructor.token)).status).toBe(200);
+      expect(query.mock.calls.map(([statement]) => statement.name)).toEqual(
+        expect.arrayContaining(['progress_matrix_head_v1', 'progress_matrix_changes_v1']),
+      );
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('serves concurrent reads of a new version from one build', async () => {

@@ -1,9 +1,10 @@
 import { AuditTrail, SecretBox, staffedCohorts, type Principal, type UserPrincipal } from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
-import { type Environment, PrismaService } from '@kubecohort/database';
+import { type Environment, PrismaService, SqlClient } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { CohortBudget } from './cohort.budget.js';
+import { LIVE_ENVIRONMENT, type LiveEnvironment } from './environment.activity.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
 import { toEnvironmentView, type EnvironmentExportView, type EnvironmentView } from './environment.views.js';
@@ -20,6 +21,7 @@ type Action = 'sleep' | 'wake' | 'reset';
 export class EnvironmentLifecycle {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly transitions: EnvironmentTransitions,
     private readonly jobs: EnvironmentJobs,
     private readonly box: SecretBox,
@@ -44,10 +46,14 @@ export class EnvironmentLifecycle {
 
   /**
    * A student action that needs their environment (a kubeconfig download, a submission): a
-   * sleeping environment starts waking. Cheap when there is nothing to do (one indexed read).
+   * sleeping environment starts waking. Cheap when there is nothing to do (one indexed read, or
+   * none when the caller read the environment already: see EnvironmentActivity.recordAndFind).
    */
-  async wakeFor(userId: string): Promise<void> {
-    const env = await this.prisma.environment.findUnique({ where: { activeUserId: userId } });
+  async wakeFor(userId: string, live?: LiveEnvironment | null): Promise<void> {
+    const env =
+      live !== undefined
+        ? live
+        : ((await this.sql.query<LiveEnvironment>(LIVE_ENVIRONMENT, [userId]))[0] ?? null);
     if (env?.state === 'sleeping' && env.cohortId) {
       // Past the per-student cap it stays asleep (the request itself says why it is not ready).
       await this.budget.assertStudentCap(env.cohortId, userId).then(
@@ -140,7 +146,7 @@ export class EnvironmentLifecycle {
     return toEnvironmentView(current);
   }
 
-  private async wake(env: Environment, reason: string): Promise<Environment> {
+  private async wake(env: Pick<Environment, 'id'>, reason: string): Promise<Environment> {
     const moved = await this.transitions.move(env.id, ['sleeping'], 'waking', {
       progressStep: 'wake-queued',
       progressPercent: 0,

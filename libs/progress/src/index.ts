@@ -38,7 +38,6 @@ export {
   staffScope,
   type MatrixRequest,
 } from './progress-matrix.service.js';
-export { PreparedStatements } from './prepared-statements.js';
 export { ProgressModule } from './progress.module.js';
 export {
   OVERRIDE_STATUSES,

@@ -8,11 +8,10 @@ import {
   PROGRESS_STATUS_CODES,
   type TaskStatus,
 } from '@kubecohort/contracts';
-import { Prisma, PrismaService } from '@kubecohort/database';
+import { Prisma, PrismaService, SqlClient, statement } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { CurriculumCatalog, type VersionCatalog } from './curriculum.catalog.js';
 import { FreshReads } from './fresh-reads.js';
-import { PreparedStatements } from './prepared-statements.js';
 import {
   type CachedPage,
   type CacheSource,
@@ -97,7 +96,9 @@ const REBUILD_AFTER_MS = 60_000;
 const KEPT_PAGES = 128;
 
 /** $1 cohort, $2 now, $3 the instructor who must teach it (null: any staff, see staffScope). */
-const HEAD_SQL = `
+const HEAD = statement(
+  'progress_matrix_head_v1',
+  `
   SELECT c.curriculum_version_id::text AS "versionId",
          COALESCE(ec.last_id, 0)::text AS revision,
          COALESCE((SELECT string_agg(s.step_number::text, ',' ORDER BY s.step_number)
@@ -107,10 +108,13 @@ const HEAD_SQL = `
   LEFT JOIN cohort_event_counters ec ON ec.cohort_id = c.id
   WHERE c.id = $1::uuid AND c.deleted_at IS NULL
     AND ($3::uuid IS NULL
-         OR EXISTS (SELECT 1 FROM cohort_instructors ci WHERE ci.cohort_id = c.id AND ci.user_id = $3::uuid))`;
+         OR EXISTS (SELECT 1 FROM cohort_instructors ci WHERE ci.cohort_id = c.id AND ci.user_id = $3::uuid))`,
+);
 
 /** $1 cohort, events after $2 up to $3, rows of those of the students $4 that progress events name. */
-const CHANGES_SQL = `
+const CHANGES = statement(
+  'progress_matrix_changes_v1',
+  `
   WITH changes AS (
     SELECT type, payload->>'userId' AS "userId"
     FROM events
@@ -124,7 +128,8 @@ const CHANGES_SQL = `
                                             'at', floor(extract(epoch FROM tp.updated_at))::int))
           FROM enrollments e LEFT JOIN task_progress tp ON tp.enrollment_id = e.id
           WHERE e.cohort_id = $1::uuid AND e.user_id = ANY($4::uuid[])
-            AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows`;
+            AND e.user_id::text IN (SELECT "userId" FROM changes WHERE type = 'progress.updated')) AS rows`,
+);
 
 /**
  * The cohort progress matrix (students × tasks), paginated by student, in the compact wire format
@@ -146,7 +151,7 @@ export class ProgressMatrixService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly statements: PreparedStatements,
+    private readonly sql: SqlClient,
     private readonly catalog: CurriculumCatalog,
     private readonly cache: ProgressMatrixCache,
     private readonly clock: Clock,
@@ -191,11 +196,7 @@ export class ProgressMatrixService {
     if (scope === false) throw DomainError.notFound('cohort');
     // Concurrent requests share one read that started after they arrived (see FreshReads).
     const head = await this.heads.read(`${cohortId}:${scope.instructorId ?? '*'}`, async () => {
-      const rows = await this.statements.query<MatrixHead>('progress_matrix_head_v1', HEAD_SQL, [
-        cohortId,
-        this.clock.now(),
-        scope.instructorId,
-      ]);
+      const rows = await this.sql.query<MatrixHead>(HEAD, [cohortId, this.clock.now(), scope.instructorId]);
       return rows[0] ?? null;
     });
     if (!head) throw DomainError.notFound('cohort');
@@ -241,7 +242,7 @@ export class ProgressMatrixService {
     if (kept.versionId !== head.versionId || kept.unlocked !== head.unlocked || kept.revision > revision)
       return null;
     if (kept.revision === revision) return kept;
-    const [changes] = await this.statements.query<Changes>('progress_matrix_changes_v1', CHANGES_SQL, [
+    const [changes] = await this.sql.query<Changes>(CHANGES, [
       kept.cohortId,
       kept.revision.toString(),
       revision.toString(),

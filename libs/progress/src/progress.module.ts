@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { CohortScope } from './cohort-scope.repository.js';
 import { CurriculumCatalog } from './curriculum.catalog.js';
 import { PlanService } from './plan.service.js';
-import { PreparedStatements } from './prepared-statements.js';
 import { ProgressMatrixCache } from './progress-matrix.cache.js';
 import { ProgressMatrixService } from './progress-matrix.service.js';
 import { ProgressRecorder } from './progress.recorder.js';
@@ -12,7 +11,6 @@ const providers = [
   CohortScope,
   CurriculumCatalog,
   PlanService,
-  PreparedStatements,
   ProgressMatrixCache,
   ProgressMatrixService,
   ProgressRecorder,

@@ -41,8 +41,9 @@ export class EnvironmentActivityInterceptor implements NestInterceptor {
 
   private async touch(userId: string, wakes: boolean): Promise<void> {
     try {
-      await this.activity.record(userId);
-      if (wakes) await this.lifecycle.wakeFor(userId);
+      // One round trip on the hot path: the activity write also reads what waking needs.
+      if (wakes) await this.lifecycle.wakeFor(userId, await this.activity.recordAndFind(userId));
+      else await this.activity.record(userId);
     } catch (error) {
       this.logger.warn({ userId, err: (error as Error).message }, 'environment activity not recorded');
     }
