@@ -31,6 +31,7 @@ import { Queue } from 'bullmq';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -255,19 +256,44 @@ class GradedEvents {
   }
 }
 
+/**
+ * Keep-alive connections for the load generator: node:http rather than fetch, whose per-request
+ * cost (undici) would otherwise be charged to the pipeline on this shared machine.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
 /** The submission's id, or null when it was refused or the request failed (counted as errors). */
-async function post(apiUrl: string, student: Student): Promise<string | null> {
-  try {
-    const response = await fetch(`${apiUrl}/api/v1/submissions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${student.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ taskId: TASK }),
-    });
-    const body = (await response.json()) as { id?: string };
-    return response.status === 202 && body.id ? body.id : null;
-  } catch {
-    return null;
-  }
+function post(apiUrl: string, student: Student): Promise<string | null> {
+  const body = JSON.stringify({ taskId: TASK });
+  return new Promise((done) => {
+    const request = http.request(
+      `${apiUrl}/api/v1/submissions`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${student.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          try {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string };
+            done(response.statusCode === 202 && parsed.id ? parsed.id : null);
+          } catch {
+            done(null);
+          }
+        });
+        response.on('error', () => done(null));
+      },
+    );
+    request.on('error', () => done(null));
+    request.end(body);
+  });
 }
 
 interface Rate {
@@ -673,10 +699,20 @@ async function main(): Promise<void> {
   // Alternating rounds: on a shared machine the load changes between runs; each round's ratio
   // compares the two loops under (nearly) the same conditions, and the median round is reported.
   const rounds: { bare: Rate; pipeline: Rate }[] = [];
-  let cpu = { api: 0, worker: 0, postgres: 0 };
+  let cpu = { api: 0, worker: 0, postgres: 0, redis: 0, load: 0 };
+  const loadCpuMs = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
   for (let round = 0; round < ROUNDS; round += 1) {
     const bareRound = await bare.throughput(Math.round(BARE_JOBS / ROUNDS));
-    const before = { api: cpuMs(api.pid), worker: cpuMs(worker.pid), postgres: await postgresCpuMs(prisma) };
+    const before = {
+      api: cpuMs(api.pid),
+      worker: cpuMs(worker.pid),
+      postgres: await postgresCpuMs(prisma),
+      redis: cpuMs(redis.pid),
+      load: loadCpuMs(),
+    };
     const pipelineRound = await pipelineThroughput(
       apiUrl,
       events,
@@ -686,6 +722,8 @@ async function main(): Promise<void> {
       api: cpu.api + cpuMs(api.pid) - before.api,
       worker: cpu.worker + cpuMs(worker.pid) - before.worker,
       postgres: cpu.postgres + (await postgresCpuMs(prisma)) - before.postgres,
+      redis: cpu.redis + cpuMs(redis.pid) - before.redis,
+      load: cpu.load + loadCpuMs() - before.load,
     };
     rounds.push({ bare: bareRound, pipeline: pipelineRound });
     log(
@@ -697,9 +735,11 @@ async function main(): Promise<void> {
     api: cpu.api / submitted,
     worker: cpu.worker / submitted,
     postgres: cpu.postgres / submitted,
+    redis: cpu.redis / submitted,
+    load: cpu.load / submitted,
   };
   log(
-    `CPU per submission: api ${fmt(cpuPerSubmission.api)} ms, worker ${fmt(cpuPerSubmission.worker)} ms, PostgreSQL ${fmt(cpuPerSubmission.postgres)} ms`,
+    `CPU per submission: api ${fmt(cpuPerSubmission.api)} ms, worker ${fmt(cpuPerSubmission.worker)} ms, PostgreSQL ${fmt(cpuPerSubmission.postgres)} ms, Redis ${fmt(cpuPerSubmission.redis)} ms, load generator ${fmt(cpuPerSubmission.load)} ms`,
   );
 
   const bareSteady = await bare.steady(STEADY_RATE);

@@ -23,6 +23,11 @@ export class PrivateRedis {
   private process?: ChildProcess;
   private constructor(readonly port: number) {}
 
+  /** The redis-server's process id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

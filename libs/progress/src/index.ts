@@ -44,6 +44,7 @@ export {
   ProgressRecorder,
   type AttemptInput,
   type AttemptResult,
+  type LockedEnrollment,
   type OverrideInput,
   type OverrideStatus,
   type TransactionContext,

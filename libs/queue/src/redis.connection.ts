@@ -56,6 +56,20 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /**
+   * A Lua script with one key as a function of (key, ...args). Runs by EVALSHA (ioredis falls back
+   * to EVAL once when Redis does not know it yet), so the script text is sent and hashed once per
+   * connection, not on every call.
+   */
+  script(name: string, lua: string): (key: string, ...args: (string | number)[]) => Promise<unknown> {
+    const client = this.client as unknown as Record<
+      string,
+      (...args: (string | number)[]) => Promise<unknown>
+    >;
+    if (typeof client[name] !== 'function') this.client.defineCommand(name, { numberOfKeys: 1, lua });
+    return (key, ...args) => client[name]!(key, ...args);
+  }
+
   key(...parts: string[]): string {
     return [this.settings.prefix, ...parts].join(':');
   }

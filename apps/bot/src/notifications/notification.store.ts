@@ -33,7 +33,10 @@ export class NotificationStore {
 
   /** Moves the cohort's cursor forward (never back); returns the cursor now stored. */
   async advance(cohortId: string, eventId: string): Promise<string> {
-    return (await this.redis.client.eval(ADVANCE, 1, this.key('cursor', cohortId), eventId)) as string;
+    return (await this.redis.script('kcBotCursorAdvance', ADVANCE)(
+      this.key('cursor', cohortId),
+      eventId,
+    )) as string;
   }
 
   /** True for the first caller only: this event's notification is theirs to send. */

@@ -43,11 +43,16 @@ export interface SlotLease {
 @Injectable()
 export class HostClusterSlots {
   private readonly logger = new Logger(HostClusterSlots.name);
+  private readonly acquireScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
+  private readonly renewScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
   constructor(
     private readonly redis: RedisConnection,
     @Inject(GRADING_PIPELINE_OPTIONS) private readonly options: GradingPipelineOptions,
-  ) {}
+  ) {
+    this.acquireScript = redis.script('kcGradingSlotAcquire', ACQUIRE);
+    this.renewScript = redis.script('kcGradingSlotRenew', RENEW);
+  }
 
   private key(hostClusterId: string): string {
     return this.redis.key('grading', 'slots', hostClusterId);
@@ -60,14 +65,7 @@ export class HostClusterSlots {
     const leaseMs = this.options.slotLeaseMs;
     let granted: unknown;
     try {
-      granted = await this.redis.client.eval(
-        ACQUIRE,
-        1,
-        key,
-        this.options.concurrencyPerHostCluster,
-        leaseMs,
-        token,
-      );
+      granted = await this.acquireScript(key, this.options.concurrencyPerHostCluster, leaseMs, token);
     } catch (error) {
       throw new InfrastructureError(
         `host cluster slots unavailable: ${(error as Error).message}`,
@@ -80,7 +78,7 @@ export class HostClusterSlots {
     if (granted !== 1) return null;
     const renew = setInterval(
       () => {
-        this.redis.client.eval(RENEW, 1, key, leaseMs, token).then(
+        this.renewScript(key, leaseMs, token).then(
           (kept) => {
             if (kept !== 1) this.logger.warn({ hostClusterId }, 'grading slot lease expired while grading');
           },
