@@ -650,7 +650,8 @@ async function main(): Promise<void> {
   prisma = new PrismaService({ url: DATABASE_URL, poolMax: 4 });
   const steadyCount = Math.round(STEADY_RATE * STEADY_SECONDS);
   const lowCount = Math.round(LOW_RATE * STEADY_SECONDS);
-  const students = await seed(prisma, WARMUP + THROUGHPUT_SUBMISSIONS + steadyCount + lowCount);
+  const perRound = Math.round(THROUGHPUT_SUBMISSIONS / ROUNDS);
+  const students = await seed(prisma, WARMUP + perRound * ROUNDS + steadyCount + lowCount);
   const postgres = (
     await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`
   )[0]!.v;
@@ -716,7 +717,7 @@ async function main(): Promise<void> {
     const pipelineRound = await pipelineThroughput(
       apiUrl,
       events,
-      take(Math.round(THROUGHPUT_SUBMISSIONS / ROUNDS)),
+      take(perRound),
     );
     cpu = {
       api: cpu.api + cpuMs(api.pid) - before.api,

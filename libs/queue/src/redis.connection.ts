@@ -24,6 +24,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // Commands issued in the same tick (concurrent requests' rate limits, event publishes, slot
+      // leases) go out in one write: fewer syscalls and wake-ups of Redis under load.
+      enableAutoPipelining: true,
     });
     this.client.on('error', () => undefined); // reconnects by itself; readiness reports the outage
   }

@@ -1,5 +1,5 @@
 import { DomainError } from '@kubecohort/contracts';
-import { prismaSql, type Sql, SqlClient } from '@kubecohort/database';
+import { GroupCommit, prismaSql, type Sql, SqlClient } from '@kubecohort/database';
 import { CurriculumCatalog, type LockedEnrollment, ProgressRecorder } from '@kubecohort/progress';
 import { QuestionSolver } from '@kubecohort/qa';
 import { type Emit, EventPublisher, Transactions } from '@kubecohort/realtime';
@@ -16,6 +16,16 @@ export interface GradedSubmission {
   versionId?: string;
 }
 
+/** One grading's outcome to write. */
+interface GradingWrite {
+  submission: GradedSubmission;
+  attempt: number;
+  result: FinishedGrading;
+}
+
+/** Gradings written by one transaction at most. */
+const MAX_BATCH = 16;
+
 /**
  * Writes the outcome of a grading — the submission's result and checks, the student's progress
  * (through ProgressRecorder), questions the pass solves, and the `submission.graded` event — in ONE
@@ -24,10 +34,17 @@ export interface GradedSubmission {
  * all named statements on one connection (SqlClient): one for result, checks and the enrolment lock,
  * the solver's one, the recorder's two (read, write), one for all events (EventBatch, so the cohort's
  * event counter is held for one statement), then COMMIT and publish.
+ *
+ * Group commit (GroupCommit, one writing transaction per process): gradings that finish while
+ * one is being written wait for the next, and are written together — each with its own
+ * statements, in (cohort, student) order so enrolment locks are always taken in the same order —
+ * sharing BEGIN, the event batch and COMMIT. Alone, a grading is written at once. A batch that
+ * fails is written again one grading per transaction, so a bad grading fails only its own job.
  */
 @Injectable()
 export class SubmissionResults {
   private readonly logger = new Logger(SubmissionResults.name);
+  private readonly writes: GroupCommit<GradingWrite, boolean>;
 
   constructor(
     private readonly sql: SqlClient,
@@ -37,23 +54,43 @@ export class SubmissionResults {
     private readonly recorder: ProgressRecorder,
     private readonly solver: QuestionSolver,
     private readonly catalog: CurriculumCatalog,
-  ) {}
+  ) {
+    this.writes = new GroupCommit((batch) => this.writeBatch(batch), {
+      maxBatch: MAX_BATCH,
+      maxWriters: 1,
+      onBatchFailure: (size, error) =>
+        this.logger.warn(
+          { size, err: (error as Error).message },
+          'grading batch failed; writing its gradings one by one',
+        ),
+    });
+  }
 
   /** False when another attempt already wrote (or took over) this submission. */
   async record(submission: GradedSubmission, attempt: number, result: FinishedGrading): Promise<boolean> {
     // The curriculum is read (once per process) before the transaction, which then never waits
     // for a second connection of the pool.
     if (submission.versionId) await this.catalog.get(submission.versionId);
-    const stored = await this.sql.transaction(async (sql) => {
-      const { written, enrollment } = await this.repository.finish(sql, submission, attempt, result);
-      if (!written) return null;
-      const batch = new EventBatch();
-      await this.afterOutcome(sql, batch.emit, submission, result, enrollment);
-      return batch.append(sql);
+    return this.writes.add({ submission, attempt, result });
+  }
+
+  /** One transaction for the batch, then its events published; whether each grading was written. */
+  private async writeBatch(batch: GradingWrite[]): Promise<boolean[]> {
+    const ordered = [...batch].sort((a, b) => order(a.submission).localeCompare(order(b.submission)));
+    const { written, events } = await this.sql.transaction(async (sql) => {
+      const pending = new EventBatch();
+      const written = new Map<GradingWrite, boolean>();
+      for (const write of ordered) {
+        const finished = await this.repository.finish(sql, write.submission, write.attempt, write.result);
+        written.set(write, finished.written);
+        if (finished.written) {
+          await this.afterOutcome(sql, pending.emit, write.submission, write.result, finished.enrollment);
+        }
+      }
+      return { written, events: await pending.append(sql) };
     });
-    if (!stored) return false;
-    await this.publisher.publish(stored);
-    return true;
+    await this.publisher.publish(events);
+    return batch.map((write) => written.get(write)!);
   }
 
   /** Ends an active submission with status error when no grading can be completed (see reconciler). */
@@ -152,4 +189,9 @@ export class SubmissionResults {
       { subjectUserId: submission.userId },
     );
   }
+}
+
+/** The order a batch takes its students' enrolment locks in: by cohort, then student. */
+function order(submission: GradedSubmission): string {
+  return `${submission.cohortId}:${submission.userId}`;
 }

@@ -130,6 +130,9 @@ type Settled =
   | { kind: 'timeout' }
   | { kind: 'cancelled' };
 
+/** The abort reason of a settled check: one shared error (abort() would build a DOMException each time). */
+const SETTLED = new Error('the check has settled');
+
 /** A check's promise raced against its deadline and the grading's signal; the loser is aborted. */
 async function settle(
   run: (signal: AbortSignal) => Promise<CheckOutcome>,
@@ -159,7 +162,7 @@ async function settle(
     clearTimeout(timer);
     if (onCancel) gradingSignal?.removeEventListener('abort', onCancel);
     // Kills whatever the check still has running (commands, probes) once it lost the race.
-    controller.abort();
+    controller.abort(SETTLED);
   }
 }
 
