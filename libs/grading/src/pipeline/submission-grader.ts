@@ -131,6 +131,8 @@ export class SubmissionGrader {
         // An invalid grader spec (or another bug): retrying will not help.
         return this.fail(claimed, `the grader failed: ${(error as Error).message}`);
       }
+      // The cluster is done with: free its slot before the result waits for its write.
+      await lease?.release();
       if (result.status === 'error' && result.error?.kind === 'infrastructure' && !finalAttempt) {
         throw new InfrastructureError(result.error.message, result.error.code);
       }
