@@ -30,7 +30,7 @@ import { PrismaService } from '@kubecohort/database';
 import { Queue } from 'bullmq';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -40,7 +40,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PrivateRedis } from '../../test/support/redis-private.js';
 import { migrateDeploy } from '../../tools/db/migrate.js';
-import { knob, machine, summary } from '../support.js';
+import { knob, machine, summary, writeBenchmarksSection } from '../support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -617,19 +617,6 @@ ${m.free}
 `;
 }
 
-function writeDocs(section: string): void {
-  const file = resolve(root, 'docs/benchmarks.md');
-  // Re-read right before writing: other benchmarks own other sections of this file.
-  const current = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : "# Benchmarks\n\nMeasured figures of kubecohort's performance-sensitive paths, each with the machine it ran on.\n";
-  const pattern = /<!-- grading:start -->[\s\S]*?<!-- grading:end -->\n?/;
-  const next = pattern.test(current)
-    ? current.replace(pattern, section)
-    : `${current.trimEnd()}\n\n${section}`;
-  writeFileSync(file, next);
-}
-
 // ───────────────────────────── main ─────────────────────────────
 
 const loadavg = () => os.loadavg()[0]!.toFixed(2);
@@ -794,7 +781,7 @@ async function main(): Promise<void> {
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, `bench/results/grading-${Date.now()}.json`), JSON.stringify(results, null, 2));
   const section = report(results);
-  if (process.env.BENCH_NO_DOCS !== '1') writeDocs(section);
+  if (process.env.BENCH_NO_DOCS !== '1') await writeBenchmarksSection('grading', section);
   console.log(section);
 }
 

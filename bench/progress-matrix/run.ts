@@ -19,13 +19,14 @@ import { CurriculumSeeder } from '@kubecohort/curriculum';
 import { type Prisma, PrismaService, type TaskStatus } from '@kubecohort/database';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { writeBenchmarksSection } from '../support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -435,19 +436,6 @@ function report(input: {
   ].join('\n');
 }
 
-function writeReport(section: string): string {
-  const file = resolve(root, 'docs/benchmarks.md');
-  const header =
-    "# Benchmarks\n\nMeasured figures of kubecohort's performance-sensitive paths, each with the machine it ran on.\n";
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : header;
-  const pattern = /<!-- progress-matrix:start -->[\s\S]*?<!-- progress-matrix:end -->/;
-  const next = pattern.test(current)
-    ? current.replace(pattern, section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
-  return file;
-}
-
 // ───────────────────────────── main ─────────────────────────────
 
 async function main(): Promise<void> {
@@ -546,7 +534,7 @@ async function main(): Promise<void> {
 
     const writes = await ask<Parameters<typeof report>[0]['writes']>(writer.child, 'stop', 'stopped');
     const section = report({ facts, bare: bareResult, api: apiResult, cache: stats, writes, tasks });
-    const file = writeReport(section);
+    const file = await writeBenchmarksSection('progress-matrix', section);
     mkdirSync(resolve(root, 'bench/results'), { recursive: true });
     writeFileSync(
       resolve(root, `bench/results/progress-matrix-${Date.now()}.json`),

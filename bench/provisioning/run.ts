@@ -24,7 +24,7 @@ import { CurriculumSeeder } from '@kubecohort/curriculum';
 import { PrismaService } from '@kubecohort/database';
 import { claimPooled } from '@kubecohort/environments';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,7 @@ import {
   TEST_ENCRYPTION_KEYS,
 } from '../../test/support/env-harness.js';
 import { assertBuilt, type RunningProcess } from '../../test/support/processes.js';
-import { knob, machine, summary } from '../support.js';
+import { knob, machine, summary, writeBenchmarksSection } from '../support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
       resolve(root, `bench/results/provisioning-${Date.now()}.json`),
       JSON.stringify(results, null, 2),
     );
-    if (process.env.BENCH_NO_DOCS !== '1') writeDocs(section(results));
+    if (process.env.BENCH_NO_DOCS !== '1') await writeBenchmarksSection('provisioning', section(results));
     const verdict = [
       `pool claim p99 ${pool.endToEnd.p99} ms (target < ${TARGETS.claimP99Ms})`,
       `overhead per allocation ${allocation.overheadPerAllocationMs} ms (target < ${TARGETS.overheadMs})`,
@@ -396,17 +396,6 @@ ${m.free}
 \`\`\`
 <!-- provisioning:end -->
 `;
-}
-
-function writeDocs(text: string): void {
-  const file = resolve(root, 'docs/benchmarks.md');
-  // Re-read right before writing: other benchmarks own other sections of this file.
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const pattern = /<!-- provisioning:start -->[\s\S]*?<!-- provisioning:end -->\n?/;
-  writeFileSync(
-    file,
-    pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}`,
-  );
 }
 
 await main();

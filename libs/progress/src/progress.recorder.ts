@@ -18,6 +18,7 @@ import {
   type AttemptOutcome,
   isStepUnlocked,
   STUCK_AFTER_FAILURES,
+  type StoredProgress,
   WHOLE_TASK_CHECK,
 } from './progress.rules.js';
 import { progressView } from './progress.views.js';
@@ -76,15 +77,8 @@ export interface LockedEnrollment {
 }
 
 /** One row of a student's progress, as an attempt needs it. */
-interface ProgressRow {
+interface ProgressRow extends StoredProgress {
   taskSlug: string;
-  status: TaskStatus;
-  attempts: number;
-  points: number;
-  failStreak: number;
-  failStreakCheck: string | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 const LOCK_ENROLLMENT = statement(
