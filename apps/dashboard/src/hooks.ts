@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from './api.js';
 
 export interface Loaded<T> {
@@ -43,4 +43,17 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, key: strin
     [],
   );
   return { data, error, loading, reload, setData };
+}
+
+/**
+ * For a form refused with field errors: the returned function moves the focus to the first field
+ * marked aria-invalid, once the render that marks it has committed (an effect; a timer or an
+ * animation frame can run before it). Keyboard and screen-reader users land on what to correct.
+ */
+export function useFocusFirstInvalid(form: RefObject<HTMLElement | null>): () => void {
+  const [requests, setRequests] = useState(0);
+  useEffect(() => {
+    if (requests > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [requests, form]);
+  return useCallback(() => setRequests((count) => count + 1), []);
 }

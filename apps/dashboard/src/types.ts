@@ -1,9 +1,12 @@
 /** Response shapes of the api (see /api/docs); progress and live-event types come from libs/contracts. */
+import type { EnvironmentStateName, SubmissionStatusName } from '@kubecohort/contracts';
+
 export type {
   EventPayloads,
   EventType,
   FunnelView,
   LiveEvent,
+  Page,
   PlanStepView,
   PlanView,
   ProgressMatrixPage,
@@ -13,11 +16,6 @@ export type {
 } from '@kubecohort/contracts';
 
 export type Role = 'admin' | 'instructor' | 'student';
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 export interface Me {
   id: string;
@@ -69,7 +67,7 @@ export interface RosterImportResult {
   errors: { line: number; message: string }[];
 }
 
-export type SubmissionStatus = 'queued' | 'running' | 'passed' | 'failed' | 'pending_review' | 'error';
+export type SubmissionStatus = SubmissionStatusName;
 
 export interface SubmissionSummary {
   id: string;
@@ -213,8 +211,7 @@ export interface AuditLogEntry {
   ip: string | null;
 }
 
-export type EnvironmentState =
-  'requested' | 'provisioning' | 'ready' | 'sleeping' | 'waking' | 'deleting' | 'deleted' | 'failed';
+export type EnvironmentState = EnvironmentStateName;
 
 /** GET /me/environment (students) */
 export interface EnvironmentView {

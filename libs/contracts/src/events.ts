@@ -64,3 +64,34 @@ export interface LiveEvent<T extends EventType = EventType> {
   at: string;
   payload: EventPayloads[T];
 }
+
+/**
+ * A committed event as the api and worker publish it on Redis (the events channel) and as the
+ * events API serves it: what a client receives, plus the student it is about (then only they and
+ * the cohort's staff may see it).
+ */
+export interface PublishedEvent<T extends EventType = EventType> extends LiveEvent<T> {
+  subjectUserId: string | null;
+}
+
+/**
+ * A message of the events channel as a PublishedEvent, or null when it is not one: checked enough
+ * to be routed safely (ids are decimal strings, the envelope's fields have their types). The
+ * payload is trusted as its type says: only our own processes publish.
+ */
+export function parsePublishedEvent(message: string): PublishedEvent | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const event = value as Partial<PublishedEvent>;
+  if (typeof event.cohortId !== 'string' || typeof event.id !== 'string' || !/^\d{1,19}$/.test(event.id))
+    return null;
+  if (typeof event.type !== 'string' || typeof event.at !== 'string') return null;
+  if (!event.payload || typeof event.payload !== 'object') return null;
+  if (event.subjectUserId !== null && typeof event.subjectUserId !== 'string') return null;
+  return event as PublishedEvent;
+}

@@ -1,4 +1,4 @@
-import type { EventPayloads, EventType, LiveEvent } from '@kubecohort/contracts';
+import type { EventPayloads, EventType, PublishedEvent } from '@kubecohort/contracts';
 import { type Prisma, PrismaService } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 
@@ -7,9 +7,8 @@ export interface AppendOptions {
   subjectUserId?: string | null;
 }
 
-export interface StoredEvent<T extends EventType = EventType> extends LiveEvent<T> {
-  subjectUserId: string | null;
-}
+/** An event as stored in the log (and published once committed). */
+export type StoredEvent<T extends EventType = EventType> = PublishedEvent<T>;
 
 type Db = Prisma.TransactionClient | PrismaService;
 

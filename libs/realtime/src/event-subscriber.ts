@@ -1,26 +1,10 @@
+import { parsePublishedEvent } from '@kubecohort/contracts';
 import { RedisConnection, RedisSubscription } from '@kubecohort/queue';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { StoredEvent } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
 
 type Listener = (event: StoredEvent) => void;
-
-/** A published event as it comes off the wire, checked enough to be routed safely. */
-export function parseStoredEvent(message: string): StoredEvent | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== 'object') return null;
-  const event = value as Partial<StoredEvent>;
-  if (typeof event.cohortId !== 'string' || typeof event.id !== 'string' || !/^\d{1,19}$/.test(event.id))
-    return null;
-  if (typeof event.type !== 'string' || typeof event.at !== 'string') return null;
-  if (event.subjectUserId !== null && typeof event.subjectUserId !== 'string') return null;
-  return event as StoredEvent;
-}
 
 /**
  * This instance's subscription to the committed-events channel. Every api instance receives every
@@ -33,7 +17,7 @@ export class EventSubscriber implements OnApplicationShutdown {
   constructor(redis: RedisConnection, publisher: EventPublisher) {
     this.subscription = new RedisSubscription(redis, {
       channel: publisher.channel(),
-      parse: parseStoredEvent,
+      parse: parsePublishedEvent,
       logger: new Logger(EventSubscriber.name),
       resyncMessage: 'events channel reconnected; re-reading recent events from the database',
     });

@@ -2,7 +2,7 @@ export { CohortFeed, type FeedSource, type FeedTuning } from './cohort-feed.js';
 export { EventLog, type AppendOptions, type StoredEvent } from './event-log.js';
 export { EVENTS_CHANNEL, EventPublisher } from './event-publisher.js';
 export { EventRetention, type PruneOptions } from './event-retention.js';
-export { EventSubscriber, parseStoredEvent } from './event-subscriber.js';
+export { EventSubscriber } from './event-subscriber.js';
 export { LiveAccess, LiveAuthError, type LiveHandshake, type LivePrincipal } from './live-access.js';
 export { LiveAdapter } from './live-adapter.js';
 export { LiveFeedModule } from './live-feed.module.js';

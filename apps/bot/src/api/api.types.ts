@@ -1,11 +1,11 @@
 import type { CohortStaffView, DiscordJoinResult, DiscordMemberView, MeView } from '@kubecohort/cohorts';
 import type {
   EnvironmentStateName,
-  EventPayloads,
   EventType,
   FunnelView,
   Page,
   PlanView,
+  PublishedEvent,
   StuckStudentView,
   TaskProgressView,
 } from '@kubecohort/contracts';
@@ -34,6 +34,7 @@ export type {
   MeView,
   Page,
   PlanView,
+  PublishedEvent,
   QuestionDetailView,
   QuestionView,
   StuckStudentView,
@@ -69,14 +70,7 @@ export interface EnvironmentView {
 }
 
 /** One event of a cohort's log, as published on Redis and served by GET /cohorts/:id/events. */
-export interface BotEvent<T extends EventType = EventType> {
-  id: string;
-  type: T;
-  cohortId: string;
-  at: string;
-  payload: EventPayloads[T];
-  subjectUserId: string | null;
-}
+export type BotEvent<T extends EventType = EventType> = PublishedEvent<T>;
 
 export interface EventPage {
   items: BotEvent[];

@@ -1,3 +1,4 @@
+import { parsePublishedEvent } from '@kubecohort/contracts';
 import { RedisConnection, RedisSubscription } from '@kubecohort/queue';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { BotEvent } from '../api/api.types.js';
@@ -7,24 +8,6 @@ import type { BotEvent } from '../api/api.types.js';
  * the deployment's prefix. Not imported from there to keep the bot free of the database and auth libs.
  */
 export const EVENTS_CHANNEL = 'events';
-
-/** A published event as it comes off the wire, checked enough to be routed safely. */
-export function parseBotEvent(message: string): BotEvent | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== 'object') return null;
-  const event = value as Partial<BotEvent>;
-  if (typeof event.cohortId !== 'string' || typeof event.id !== 'string' || !/^\d{1,19}$/.test(event.id))
-    return null;
-  if (typeof event.type !== 'string' || typeof event.at !== 'string') return null;
-  if (!event.payload || typeof event.payload !== 'object') return null;
-  if (event.subjectUserId !== null && typeof event.subjectUserId !== 'string') return null;
-  return event as BotEvent;
-}
 
 type Listener = (event: BotEvent) => void;
 
@@ -39,7 +22,7 @@ export class BotEventStream implements OnApplicationShutdown {
   constructor(redis: RedisConnection) {
     this.subscription = new RedisSubscription(redis, {
       channel: redis.key(EVENTS_CHANNEL),
-      parse: parseBotEvent,
+      parse: parsePublishedEvent,
       logger: new Logger(BotEventStream.name),
       resyncMessage: 'events channel reconnected; catching up from the API',
     });

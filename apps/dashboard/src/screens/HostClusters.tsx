@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, describeError, get, request } from '../api.js';
 import { timeAgo } from '../components/status.js';
 import { Badge, ErrorBox, Loading, Section } from '../components/ui.js';
-import { useLoad } from '../hooks.js';
+import { useFocusFirstInvalid, useLoad } from '../hooks.js';
 import type { HostCluster, Page } from '../types.js';
 
 const STATUS_TONE = { active: 'good', draining: 'warn', unreachable: 'bad' } as const;
@@ -86,6 +86,7 @@ export function HostClusters() {
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(form);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -114,9 +115,7 @@ export function HostClusters() {
             byField[detail.field] = [byField[detail.field], detail.problem].filter(Boolean).join('; ');
         setFieldErrors(byField);
         setError(`Not registered: ${failure.message}`);
-        requestAnimationFrame(() =>
-          form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-        );
+        focusFirstInvalid();
       } else setError(describeError(failure));
     } finally {
       setBusy(false);

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, get, request } from '../api.js';
 import { ConnectivityMatrices, isConnectivityEvidence } from '../components/ConnectivityMatrix.js';
 import { ErrorBox, Loading, Section, SubmissionBadge } from '../components/ui.js';
-import { useLoad } from '../hooks.js';
+import { useFocusFirstInvalid, useLoad } from '../hooks.js';
 import { useLive } from '../live.js';
 import type { Submission } from '../types.js';
 
@@ -159,6 +159,7 @@ function ReviewForm({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(form);
   const values = points.map((value) => (value.trim() === '' ? null : Number(value)));
   const score = values.reduce<number>(
     (sum, value) => sum + (value !== null && Number.isFinite(value) ? value : 0),
@@ -196,10 +197,7 @@ function ReviewForm({
         setError(
           failure.status === 400 ? 'The review was not saved: correct the marked fields.' : failure.message,
         );
-        // Keyboard and screen-reader users land on the first field to correct.
-        requestAnimationFrame(() =>
-          form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-        );
+        focusFirstInvalid();
       } else {
         setError(failure instanceof Error ? failure.message : String(failure));
       }
