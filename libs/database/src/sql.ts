@@ -14,6 +14,9 @@ export interface Statement {
 
 const names = new Map<string, string>();
 
+/** A transaction's bound unless the caller gives one (as Prisma's interactive transactions: 15 s). */
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000;
+
 /** Declares a named statement; a name may not be reused for a different text. */
 export function statement(name: string, text: string): Statement {
   const known = names.get(name);
@@ -59,12 +62,19 @@ export class SqlClient implements Sql {
    * Runs `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it
    * throws (the error is rethrown). A connection that failed mid-transaction is discarded, not
    * returned to the pool.
+   *
+   * Bounded like Prisma's interactive transactions: no statement may run (or wait for a lock)
+   * longer than `timeoutMs`, nor may the transaction sit idle that long between statements (a
+   * stalled process must not hold its locks forever). Both are set with BEGIN, in its round trip.
    */
-  async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (sql: Sql) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS));
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(
+        `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`,
+      );
       const sql: Sql = {
         query: async <R>(statement: Statement, values: readonly unknown[]) =>
           (

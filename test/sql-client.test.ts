@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PrismaService, SqlClient, statement } from '@kubecohort/database';
+import { randomBytes } from 'node:crypto';
+
+// SqlClient against the per-run test database, on a table of this suite's own.
+
+const table = `sql_client_${randomBytes(4).toString('hex')}`;
+let prisma: PrismaService;
+let sql: SqlClient;
+
+const INSERT = () =>
+  statement(`${table}_insert`, `INSERT INTO ${table} (id, note) VALUES ($1::int, $2::text)`);
+const SELECT = () => statement(`${table}_select`, `SELECT id, note FROM ${table} WHERE id = $1::int`);
+
+beforeAll(async () => {
+  prisma = new PrismaService({ url: process.env.DATABASE_URL!, poolMax: 3 });
+  sql = new SqlClient(prisma);
+  await prisma.$executeRawUnsafe(`CREATE TABLE ${table} (id int PRIMARY KEY, note text)`);
+});
+
+afterAll(async () => {
+  await prisma.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
+  await prisma.onApplicationShutdown();
+});
+
+describe('SqlClient', () => {
+  it('runs named statements with typed parameters', async () => {
+    await sql.query(INSERT(), [1, 'one']);
+    expect(await sql.query(SELECT(), [1])).toEqual([{ id: 1, note: 'one' }]);
+    expect(await sql.query(SELECT(), [2])).toEqual([]);
+  });
+
+  it('refuses a statement name taken by another text', () => {
+    statement('sql_client_test_name', 'SELECT 1');
+    expect(() => statement('sql_client_test_name', 'SELECT 2')).toThrow('already taken');
+    expect(statement('sql_client_test_name', 'SELECT 1')).toEqual({
+      name: 'sql_client_test_name',
+      text: 'SELECT 1',
+    });
+  });
+
+  it('commits a transaction whose work resolves and rolls back one whose work throws', async () => {
+    await sql.transaction(async (tx) => {
+      await tx.query(INSERT(), [10, 'kept']);
+    });
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query(INSERT(), [11, 'dropped']);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await sql.query(SELECT(), [10])).toHaveLength(1);
+    expect(await sql.query(SELECT(), [11])).toHaveLength(0);
+  });
+
+  it('bounds a lock wait by the timeout, rolls back, and leaves the pool usable', async () => {
+    await sql.query(INSERT(), [20, 'locked']);
+    const lock = statement(`${table}_lock`, `SELECT id FROM ${table} WHERE id = $1::int FOR UPDATE`);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holder = sql.transaction(async (tx) => {
+      await tx.query(lock, [20]);
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await expect(
+      sql.transaction(
+        async (tx) => {
+          await tx.query(INSERT(), [21, 'never']);
+          await tx.query(lock, [20]);
+        },
+        { timeoutMs: 300 },
+      ),
+    ).rejects.toThrow(/statement timeout/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    release();
+    await holder;
+    expect(await sql.query(SELECT(), [21])).toHaveLength(0);
+    // Every connection of the pool still works.
+    await Promise.all([1, 2, 3].map(() => sql.query(SELECT(), [20])));
+  });
+});
