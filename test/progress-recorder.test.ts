@@ -423,3 +423,24 @@ describe('PUT /cohorts/:id/students/:userId/tasks/:taskId (override)', () => {
     expect((await api.request('PUT', path(student.id), { token: admin.token, body })).status).toBe(200);
   });
 });
+
+describe('ProgressRecorder with a cold curriculum catalog and a small pool', () => {
+  it('loads the catalog on the transaction connections it already holds: a burst does not starve the pool', async () => {
+    const setup = await ApiHarness.start();
+    const cohort = await createProgressCohort(setup, { unlocked: [1, 2, 3, 4] });
+    const grader = cohort.tasks.find((task) => task.id === 'lab-3-network-policy')!;
+    const students = await Promise.all(Array.from({ length: 6 }, () => enrollStudent(setup, cohort)));
+    await setup.stop();
+    // A process of its own (its catalog is empty) with two connections: six transactions at once
+    // each need the catalog; loaded through a third connection, they would all wait for one.
+    const small = await ApiHarness.start({ DATABASE_POOL_MAX: '2' });
+    try {
+      const results = await Promise.all(
+        students.map((student) => recorder(small).recordAttempt(attempt(cohort, student, grader, 'failed'))),
+      );
+      expect(results.map((result) => result.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
+    } finally {
+      await small.stop();
+    }
+  }, 60_000);
+});

@@ -1,6 +1,6 @@
 import type { CurriculumTaskSummary, CurriculumView } from '@kubecohort/contracts';
 import { DomainError } from '@kubecohort/contracts';
-import { type Prisma, PrismaService } from '@kubecohort/database';
+import { PrismaService, type Sql, SqlClient, statement, type TaskCompletion } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { isGradeable } from './progress.rules.js';
 
@@ -35,6 +35,81 @@ export interface VersionCatalog {
   view: CurriculumView;
 }
 
+interface VersionRow {
+  version: number;
+  title: string;
+  publishedAt: Date;
+}
+
+interface StepRow {
+  id: string;
+  number: number;
+  slug: string;
+  title: string;
+  summary: string;
+  sections: unknown;
+}
+
+interface TaskRow {
+  slug: string;
+  title: string;
+  summary: string;
+  completion: TaskCompletion;
+  maxPoints: number;
+  position: number;
+  stepId: string;
+  phaseNumber: number | null;
+  labNumber: number | null;
+}
+
+interface PhaseRow {
+  number: number;
+  slug: string;
+  title: string;
+  objective: string;
+  topics: unknown;
+  projects: unknown;
+}
+
+interface LabRow {
+  number: number;
+  slug: string;
+  title: string;
+  goals: unknown;
+  stepNumber: number;
+}
+
+// $1: the version. Named statements: they also run inside the grading pipeline's transactions.
+const VERSION = statement(
+  'catalog_version',
+  `SELECT version, title, published_at AS "publishedAt" FROM curriculum_versions WHERE id = $1::uuid`,
+);
+const STEPS = statement(
+  'catalog_steps',
+  `SELECT id::text AS id, number, slug, title, summary, sections FROM curriculum_steps
+   WHERE version_id = $1::uuid ORDER BY number`,
+);
+const TASKS = statement(
+  'catalog_tasks',
+  `SELECT t.slug, t.title, t.summary, t.completion::text AS completion, t.max_points AS "maxPoints", t.position,
+          t.step_id::text AS "stepId", p.number AS "phaseNumber", l.number AS "labNumber"
+   FROM curriculum_tasks t
+   LEFT JOIN curriculum_phases p ON p.id = t.phase_id
+   LEFT JOIN curriculum_labs l ON l.id = t.lab_id
+   WHERE t.version_id = $1::uuid ORDER BY t.position`,
+);
+const PHASES = statement(
+  'catalog_phases',
+  `SELECT number, slug, title, objective, topics, projects FROM curriculum_phases
+   WHERE version_id = $1::uuid ORDER BY number`,
+);
+const LABS = statement(
+  'catalog_labs',
+  `SELECT l.number, l.slug, l.title, l.goals, s.number AS "stepNumber"
+   FROM curriculum_labs l JOIN curriculum_steps s ON s.id = l.step_id
+   WHERE l.version_id = $1::uuid ORDER BY l.number`,
+);
+
 /**
  * Curriculum versions are immutable once published, so each one is read once per process and kept
  * (a handful of versions ever exist). Concurrent first reads share one load.
@@ -43,16 +118,20 @@ export interface VersionCatalog {
 export class CurriculumCatalog {
   private readonly versions = new Map<string, Promise<VersionCatalog>>();
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
+  ) {}
 
   /**
-   * The version's catalog. Inside a transaction pass its client: a first load then runs on the
-   * transaction's own connection, so transactions waiting for the catalog never starve the pool.
+   * The version's catalog. Inside a transaction pass its Sql (SqlClient's, or `prismaSql(tx)`): a
+   * first load then runs on the transaction's own connection, so transactions waiting for the
+   * catalog never starve the pool.
    */
-  get(versionId: string, db?: Prisma.TransactionClient): Promise<VersionCatalog> {
+  get(versionId: string, db?: Sql): Promise<VersionCatalog> {
     let loading = this.versions.get(versionId);
     if (!loading) {
-      loading = db ? this.load(versionId, db) : this.load(versionId, this.prisma);
+      loading = this.load(versionId, db ?? this.sql);
       this.versions.set(versionId, loading);
       loading.catch(() => this.versions.delete(versionId));
     }
@@ -71,37 +150,13 @@ export class CurriculumCatalog {
     return this.get(row.id);
   }
 
-  private async load(
-    versionId: string,
-    db: Prisma.TransactionClient | PrismaService,
-  ): Promise<VersionCatalog> {
+  private async load(versionId: string, db: Sql): Promise<VersionCatalog> {
     // Sequential: a transaction's connection runs one query at a time anyway.
-    const version = await db.curriculumVersion.findUnique({
-      where: { id: versionId },
-      select: { version: true, title: true, publishedAt: true },
-    });
-    const steps = await db.curriculumStep.findMany({ where: { versionId }, orderBy: { number: 'asc' } });
-    const tasks = await db.curriculumTask.findMany({
-      where: { versionId },
-      orderBy: { position: 'asc' },
-      select: {
-        slug: true,
-        title: true,
-        summary: true,
-        completion: true,
-        maxPoints: true,
-        position: true,
-        stepId: true,
-        phase: { select: { number: true } },
-        lab: { select: { number: true } },
-      },
-    });
-    const phases = await db.curriculumPhase.findMany({ where: { versionId }, orderBy: { number: 'asc' } });
-    const labs = await db.curriculumLab.findMany({
-      where: { versionId },
-      orderBy: { number: 'asc' },
-      include: { step: { select: { number: true } } },
-    });
+    const [version] = await db.query<VersionRow>(VERSION, [versionId]);
+    const steps = await db.query<StepRow>(STEPS, [versionId]);
+    const tasks = await db.query<TaskRow>(TASKS, [versionId]);
+    const phases = await db.query<PhaseRow>(PHASES, [versionId]);
+    const labs = await db.query<LabRow>(LABS, [versionId]);
     if (!version) throw DomainError.notFound('curriculum version');
     const stepNumberById = new Map(steps.map((step) => [step.id, step.number]));
     const catalogTasks: CatalogTask[] = tasks
@@ -112,8 +167,8 @@ export class CurriculumCatalog {
         completion: task.completion,
         maxPoints: task.maxPoints,
         gradeable: isGradeable(task.completion),
-        phase: task.phase?.number ?? null,
-        lab: task.lab?.number ?? null,
+        phase: task.phaseNumber,
+        lab: task.labNumber,
         step: stepNumberById.get(task.stepId) ?? 0,
         position: task.position,
       }))
@@ -154,7 +209,7 @@ export class CurriculumCatalog {
         number: lab.number,
         slug: lab.slug,
         title: lab.title,
-        step: lab.step.number,
+        step: lab.stepNumber,
         goals: lab.goals as string[],
       })),
     };

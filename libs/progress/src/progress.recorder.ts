@@ -154,7 +154,8 @@ export class ProgressRecorder {
     const enrollment =
       context.enrollment ?? (await lockEnrollment(sql, input.cohortId, input.userId, ['active']));
     if (!enrollment) throw DomainError.notFound('active enrolment of this student in this cohort');
-    const catalog = await this.catalog.get(enrollment.versionId);
+    // On the transaction's connection if it has to be loaded (see CurriculumCatalog.get).
+    const catalog = await this.catalog.get(enrollment.versionId, sql);
     const task = catalog.taskById.get(input.taskId);
     if (!task) throw DomainError.notFound(`task ${input.taskId} of this cohort's curriculum`);
 

@@ -68,8 +68,8 @@ export class SubmissionResults {
 
   /** False when another attempt already wrote (or took over) this submission. */
   async record(submission: GradedSubmission, attempt: number, result: FinishedGrading): Promise<boolean> {
-    // The curriculum is read (once per process) before the transaction, which then never waits
-    // for a second connection of the pool.
+    // The curriculum is read (once per process) before the transaction, not by the first batch
+    // that needs it, with its students' enrolments locked.
     if (submission.versionId) await this.catalog.get(submission.versionId);
     return this.writes.add({ submission, attempt, result });
   }
