@@ -258,9 +258,18 @@ class GradedEvents {
 
 /**
  * Keep-alive connections for the load generator: node:http rather than fetch, whose per-request
- * cost (undici) would otherwise be charged to the pipeline on this shared machine.
+ * cost (undici) would otherwise be charged to the pipeline on this shared machine. Idle sockets are
+ * closed after 4 s, before the api's 5 s keep-alive timeout: reusing one the server is closing
+ * would fail a request that never reached it.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
+
+/** Why POSTs failed (status or error), with counts: printed with the results. */
+const postFailures = new Map<string, number>();
+const failed = (reason: string): null => {
+  postFailures.set(reason, (postFailures.get(reason) ?? 0) + 1);
+  return null;
+};
 
 /** The submission's id, or null when it was refused or the request failed (counted as errors). */
 function post(apiUrl: string, student: Student): Promise<string | null> {
@@ -282,16 +291,23 @@ function post(apiUrl: string, student: Student): Promise<string | null> {
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           try {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string };
-            done(response.statusCode === 202 && parsed.id ? parsed.id : null);
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+              id?: string;
+              error?: string;
+            };
+            done(
+              response.statusCode === 202 && parsed.id
+                ? parsed.id
+                : failed(`HTTP ${response.statusCode} ${parsed.error ?? ''}`),
+            );
           } catch {
-            done(null);
+            done(failed(`HTTP ${response.statusCode} (not JSON)`));
           }
         });
-        response.on('error', () => done(null));
+        response.on('error', (error) => done(failed(error.message)));
       },
     );
-    request.on('error', () => done(null));
+    request.on('error', (error) => done(failed(error.message)));
     request.end(body);
   });
 }
@@ -749,6 +765,10 @@ async function main(): Promise<void> {
 
   const graded = await prisma.submission.groupBy({ by: ['status'], _count: true });
   log(`submissions by status: ${graded.map((entry) => `${entry.status} ${entry._count}`).join(', ')}`);
+  if (postFailures.size > 0)
+    log(
+      `refused or failed POSTs: ${[...postFailures].map(([reason, count]) => `${reason} x${count}`).join(', ')}`,
+    );
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(
     children

@@ -28,6 +28,9 @@ if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
 end
 return 0`;
 
+/** How long a job waits, at most, for a slot this process holds on its cluster before being delayed. */
+const LOCAL_WAIT_MS = 250;
+
 /** A held slot: renewed in the background until released. */
 export interface SlotLease {
   readonly hostClusterId: string;
@@ -38,13 +41,17 @@ export interface SlotLease {
  * Limits gradings per host cluster across every worker process (GRADING_CONCURRENCY_PER_HOST_CLUSTER),
  * so a burst of submissions cannot flood one cluster's API server with probes while others idle.
  * A job that finds its cluster full is delayed, not blocked: it frees its worker slot for jobs of
- * other clusters (see SubmissionGrader).
+ * other clusters (see SubmissionGrader). Before giving up, it waits a moment for a slot that this
+ * process holds on the cluster to be released (most gradings are short): a burst is then not
+ * spread over retry delays of half a second each.
  */
 @Injectable()
 export class HostClusterSlots {
   private readonly logger = new Logger(HostClusterSlots.name);
   private readonly acquireScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
   private readonly renewScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
+  /** Per host cluster: slots this process holds, and callers waiting for one of them to be released. */
+  private readonly local = new Map<string, { held: number; waiting: Set<() => void> }>();
 
   constructor(
     private readonly redis: RedisConnection,
@@ -58,8 +65,39 @@ export class HostClusterSlots {
     return this.redis.key('grading', 'slots', hostClusterId);
   }
 
-  /** A slot, or null when the cluster is at its limit. InfrastructureError when Redis is unreachable. */
+  /**
+   * A slot, or null when the cluster is still at its limit after waiting up to LOCAL_WAIT_MS for
+   * this process's own slots there to be released. InfrastructureError when Redis is unreachable.
+   */
   async acquire(hostClusterId: string): Promise<SlotLease | null> {
+    const deadline = Date.now() + Math.min(LOCAL_WAIT_MS, this.options.slotRetryMs);
+    for (;;) {
+      const lease = await this.tryAcquire(hostClusterId);
+      if (lease) return lease;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || !(await this.localRelease(hostClusterId, remaining))) return null;
+    }
+  }
+
+  /** Resolves true when a slot this process holds on the cluster is released within `ms`; false if none is held or none was. */
+  private localRelease(hostClusterId: string, ms: number): Promise<boolean> {
+    const entry = this.local.get(hostClusterId);
+    if (!entry || entry.held === 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        entry.waiting.delete(wake);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        entry.waiting.delete(wake);
+        resolve(false);
+      }, ms);
+      entry.waiting.add(wake);
+    });
+  }
+
+  private async tryAcquire(hostClusterId: string): Promise<SlotLease | null> {
     const token = randomUUID();
     const key = this.key(hostClusterId);
     const leaseMs = this.options.slotLeaseMs;
@@ -88,6 +126,9 @@ export class HostClusterSlots {
       Math.max(100, Math.floor(leaseMs / 3)),
     );
     renew.unref();
+    const entry = this.local.get(hostClusterId) ?? { held: 0, waiting: new Set<() => void>() };
+    this.local.set(hostClusterId, entry);
+    entry.held += 1;
     let released = false;
     return {
       hostClusterId,
@@ -97,6 +138,10 @@ export class HostClusterSlots {
         clearInterval(renew);
         // Best effort: an unreleased slot expires with its lease.
         await this.redis.client.zrem(key, token).catch(() => undefined);
+        entry.held -= 1;
+        // One waiter per released slot: the others keep waiting for the next release.
+        const next = entry.waiting.values().next();
+        if (!next.done) next.value();
       },
     };
   }
