@@ -213,83 +213,12 @@ export interface AuditLogEntry {
 
 export type EnvironmentState = EnvironmentStateName;
 
-/** GET /me/environment (students) */
-export interface EnvironmentView {
-  id: string;
-  cohortId: string | null;
-  state: EnvironmentState;
-  stateReason: string | null;
-  progressStep: string | null;
-  progressPercent: number;
-  serverUrl: string | null;
-  kubeconfigAvailable: boolean;
-  requestedAt: string;
-  readyAt: string | null;
-  stateChangedAt: string;
-}
-
-/** GET /cohorts/:id/environments (staff) */
-export interface StaffEnvironment extends EnvironmentView {
-  userId: string | null;
-  hostClusterId: string | null;
-  namespace: string | null;
-  workbenchNamespace: string | null;
-}
-
-export interface HostCluster {
-  id: string;
-  name: string;
-  region: string;
-  apiServerUrl: string;
-  status: 'active' | 'draining' | 'unreachable';
-  capacity: { environments: number; cpuMillis: number; memoryMib: number };
-  allocated: { environments: number; cpuMillis: number; memoryMib: number };
-  lastCheckedAt: string | null;
-  lastCheckError: string | null;
-  createdAt: string;
-}
-
-/** GET /cohorts/:id/cost-forecast (issue #5; the shape may still grow). */
-export interface CostForecast {
-  cohortId: string;
-  students: number;
-  footprint: { cpuMillis: number; memoryMib: number };
-  schedule: {
-    startsAt: string | null;
-    endsAt: string | null;
-    days: number | null;
-    awakeHoursPerDay: number;
-    hoursPerEnvironment: number | null;
-  };
-  forecast: { cpuHours: number; memoryGibHours: number } | null;
-  spent: { cpuHours: number; memoryGibHours: number };
-  budget: { cpuHours: number | null; memoryGibHours: number | null };
-  withinBudget: boolean | null;
-}
-
-/** POST /cohorts/:id/environments and GET .../environments/operations/:operationId */
-export interface EnvironmentOperation {
-  id: string;
-  cohortId: string;
-  kind: string;
-  state: 'running' | 'succeeded' | 'stopped';
-  total: number;
-  skipped: number;
-  created: number;
-  ready: number;
-  failed: number;
-  percent: number;
-  stopReason: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-/** GET /me/environment/exports: the student's objects saved before a reset or teardown. */
-export interface EnvironmentExport {
-  id: string;
-  environmentId: string;
-  reason: string;
-  sizeBytes: number;
-  createdAt: string;
-  expiresAt: string;
-}
+/** Environments (GET /me/environment, GET /cohorts/:id/environments, host clusters, forecasts, operations, exports). */
+export type {
+  CostForecastView as CostForecast,
+  EnvironmentExportView as EnvironmentExport,
+  EnvironmentOperationView as EnvironmentOperation,
+  EnvironmentView,
+  HostClusterView as HostCluster,
+  StaffEnvironmentView as StaffEnvironment,
+} from '@kubecohort/contracts';

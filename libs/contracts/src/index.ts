@@ -1,3 +1,4 @@
+export * from './environments.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './pagination.js';

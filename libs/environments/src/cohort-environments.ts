@@ -7,50 +7,14 @@ import {
 } from '@kubecohort/auth';
 import { DomainError } from '@kubecohort/contracts';
 import { type EnvironmentOperation, PrismaService } from '@kubecohort/database';
+import type { CostForecastView, EnvironmentOperationView } from '@kubecohort/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { CohortBudget, hourlyCost, runHours, type ResourceHours } from './cohort.budget.js';
+import { CohortBudget, hourlyCost, runHours } from './cohort.budget.js';
+
+export type { CostForecastView, EnvironmentOperationView };
 import { LIVE_STATES } from './environment-states.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { ENVIRONMENT_SIZING, environmentCost, type EnvironmentCostSizing } from './environments.options.js';
-
-export interface EnvironmentOperationView {
-  id: string;
-  cohortId: string;
-  kind: string;
-  state: 'running' | 'succeeded' | 'stopped';
-  /** Students covered (active enrollments). */
-  total: number;
-  /** Students who already had a live environment. */
-  skipped: number;
-  /** Environments this operation created, and how many of them are ready (or asleep since) or failed. */
-  created: number;
-  ready: number;
-  failed: number;
-  /** (skipped + ready + failed) / total, 0-100: the progress bar. */
-  percent: number;
-  stopReason: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export interface CostForecastView {
-  cohortId: string;
-  students: number;
-  footprint: { cpuMillis: number; memoryMib: number };
-  schedule: {
-    startsAt: string | null;
-    endsAt: string | null;
-    days: number | null;
-    awakeHoursPerDay: number;
-    hoursPerEnvironment: number | null;
-  };
-  /** students x footprint x schedule; null without both start and end dates. */
-  forecast: ResourceHours | null;
-  spent: ResourceHours;
-  budget: { cpuHours: number | null; memoryGibHours: number | null };
-  /** null when there is no budget or no forecast. */
-  withinBudget: boolean | null;
-}
 
 const round = (value: number) => Math.round(value * 100) / 100;
 /** Spending starts small (seconds of a few environments): keep it visible. */

@@ -1,5 +1,5 @@
 import { Clock } from '@kubecohort/config';
-import { DomainError } from '@kubecohort/contracts';
+import { DomainError, type ResourceHours } from '@kubecohort/contracts';
 import { Prisma, PrismaService } from '@kubecohort/database';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -10,10 +10,7 @@ import {
   type ForecastOptions,
 } from './environments.options.js';
 
-export interface ResourceHours {
-  cpuHours: number;
-  memoryGibHours: number;
-}
+export type { ResourceHours };
 
 export interface CohortSchedule {
   startsAt: Date | null;

@@ -1,47 +1,12 @@
-import type { EnvironmentStateName } from '@kubecohort/contracts';
+import type {
+  EnvironmentExportView,
+  EnvironmentView,
+  HostClusterView,
+  StaffEnvironmentView,
+} from '@kubecohort/contracts';
 import type { Environment, HostCluster } from '@kubecohort/database';
 
-/** What a student (or the bot acting for them) sees of their environment. Never the kubeconfig. */
-export interface EnvironmentView {
-  id: string;
-  cohortId: string | null;
-  state: EnvironmentStateName;
-  /** Why it failed (or was deleted), in words. */
-  stateReason: string | null;
-  /** The current provisioning or teardown step, for progress bars. */
-  progressStep: string | null;
-  progressPercent: number;
-  /** The vcluster API server address (the kubeconfig's server), once known. */
-  serverUrl: string | null;
-  kubeconfigAvailable: boolean;
-  requestedAt: string;
-  readyAt: string | null;
-  stateChangedAt: string;
-  /** When it is exported and torn down (its cohort's end applies too); null: no expiry of its own. */
-  expiresAt: string | null;
-}
-
-/** What the cohort's staff see in lists: who, where, how far. */
-export interface StaffEnvironmentView extends EnvironmentView {
-  userId: string | null;
-  hostClusterId: string | null;
-  namespace: string | null;
-  workbenchNamespace: string | null;
-}
-
-export interface HostClusterView {
-  id: string;
-  name: string;
-  region: string;
-  apiServerUrl: string;
-  status: 'active' | 'draining' | 'unreachable';
-  capacity: { environments: number; cpuMillis: number; memoryMib: number };
-  /** What environments not yet deleted hold on it. */
-  allocated: { environments: number; cpuMillis: number; memoryMib: number };
-  lastCheckedAt: string | null;
-  lastCheckError: string | null;
-  createdAt: string;
-}
+export type { EnvironmentExportView, EnvironmentView, HostClusterView, StaffEnvironmentView };
 
 export function toEnvironmentView(env: Environment): EnvironmentView {
   return {
@@ -90,16 +55,4 @@ export function toHostClusterView(
     lastCheckError: host.lastCheckError,
     createdAt: host.createdAt.toISOString(),
   };
-}
-
-/** An export a student can download (the bundle itself only through its own route). */
-export interface EnvironmentExportView {
-  id: string;
-  environmentId: string;
-  /** Why it was made: `reset`. */
-  reason: string;
-  sizeBytes: number;
-  createdAt: string;
-  /** After this it is deleted and no longer downloadable. */
-  expiresAt: string;
 }

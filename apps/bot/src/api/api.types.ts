@@ -1,6 +1,6 @@
 import type { CohortStaffView, DiscordJoinResult, DiscordMemberView, MeView } from '@kubecohort/cohorts';
 import type {
-  EnvironmentStateName,
+  EnvironmentView as ApiEnvironmentView,
   EventType,
   FunnelView,
   Page,
@@ -56,18 +56,19 @@ export interface MyProgressView {
   tasks: TaskProgressView[];
 }
 
-/** GET /me/environment (libs/environments' EnvironmentView, the fields the bot shows). */
-export interface EnvironmentView {
-  id: string;
-  state: EnvironmentStateName;
-  stateReason: string | null;
-  progressStep: string | null;
-  progressPercent: number;
-  serverUrl: string | null;
-  kubeconfigAvailable: boolean;
-  requestedAt: string;
-  readyAt: string | null;
-}
+/** GET /me/environment: the fields the bot shows. */
+export type EnvironmentView = Pick<
+  ApiEnvironmentView,
+  | 'id'
+  | 'state'
+  | 'stateReason'
+  | 'progressStep'
+  | 'progressPercent'
+  | 'serverUrl'
+  | 'kubeconfigAvailable'
+  | 'requestedAt'
+  | 'readyAt'
+>;
 
 /** One event of a cohort's log, as published on Redis and served by GET /cohorts/:id/events. */
 export type BotEvent<T extends EventType = EventType> = PublishedEvent<T>;

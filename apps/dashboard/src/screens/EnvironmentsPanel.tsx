@@ -75,6 +75,7 @@ function applyChange(
     serverUrl: null,
     requestedAt: at,
     readyAt: null,
+    expiresAt: null,
     ...patch,
   };
   return [fresh, ...list];

@@ -48,6 +48,7 @@ export function MyEnvironment({ me }: { me: Me }) {
                 progressStep: null,
                 progressPercent: 0,
                 stateChangedAt: event.at,
+                expiresAt: null,
               };
         return {
           environment: {
