@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EnvironmentOperationView } from '@kubecohort/contracts';
 import { ApiHarness, TEST_JWT_SECRET, type TestUser } from './support/api-harness.js';
 import {
   createCohort,
@@ -29,18 +30,6 @@ const CPU_PER_ENV = 1.5;
 const GIB_PER_ENV = 1.5;
 /** Far above what any environment here runs, except the one the cap test bills an hour to. */
 const STUDENT_CAP_CPU_HOURS = 1;
-
-interface OperationView {
-  id: string;
-  state: string;
-  total: number;
-  skipped: number;
-  created: number;
-  ready: number;
-  failed: number;
-  percent: number;
-  stopReason: string | null;
-}
 
 /**
  * Cohort-wide provisioning, placement over several host clusters, budgets and the cost forecast,
@@ -81,7 +70,7 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
     operationId: string,
     timeoutMs = 60000,
     concurrency = CONCURRENCY,
-  ): Promise<OperationView> {
+  ): Promise<EnvironmentOperationView> {
     const deadline = Date.now() + timeoutMs;
     let maxInFlight = 0;
     for (;;) {
@@ -97,7 +86,7 @@ describe('cohort environments: bulk provisioning, placement, budget, forecast', 
       expect(res.status).toBe(200);
       if (res.body.state !== 'running') {
         expect(maxInFlight).toBeLessThanOrEqual(concurrency);
-        return res.body as OperationView;
+        return res.body as EnvironmentOperationView;
       }
       if (Date.now() > deadline) throw new Error(`operation still running: ${JSON.stringify(res.body)}`);
       await new Promise((r) => setTimeout(r, 100));
