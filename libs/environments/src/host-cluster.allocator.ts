@@ -21,19 +21,24 @@ interface UsageRow {
   memory_mib: number;
 }
 
-/** Environments not yet deleted hold their share of a host cluster (failed ones keep their namespace). */
+/**
+ * Environments not yet deleted hold their share of a host cluster (failed ones keep their
+ * namespace). `withoutPool`: students' environments only, the warm pool's left out.
+ */
 export async function usageByHost(
   db: Prisma.TransactionClient,
   hostIds: readonly string[],
+  options: { withoutPool?: boolean } = {},
 ): Promise<Map<string, HostUsage>> {
   if (hostIds.length === 0) return new Map();
+  const students = options.withoutPool ? Prisma.sql`AND NOT pooled` : Prisma.empty;
   const rows = await db.$queryRaw<UsageRow[]>`
     SELECT host_cluster_id::text AS host_cluster_id,
            count(*)::int AS environments,
            coalesce(sum(cpu_millis), 0)::int AS cpu_millis,
            coalesce(sum(memory_mib), 0)::int AS memory_mib
       FROM environments
-     WHERE host_cluster_id = ANY(${[...hostIds]}::uuid[]) AND state <> 'deleted'
+     WHERE host_cluster_id = ANY(${[...hostIds]}::uuid[]) AND state <> 'deleted' ${students}
      GROUP BY host_cluster_id`;
   return new Map(
     rows.map((row) => [

@@ -13,7 +13,7 @@ import {
   type EnvironmentSizing,
   type PoolOptions,
 } from './environments.options.js';
-import { HostClusterAllocator } from './host-cluster.allocator.js';
+import { HostClusterAllocator, usageByHost } from './host-cluster.allocator.js';
 import { HostClusterRegistry } from './host-cluster.registry.js';
 
 export interface PoolRefillResult {
@@ -212,19 +212,17 @@ export class WarmPool {
       select: { id: true, capacityEnvironments: true, capacityCpuMillis: true, capacityMemoryMib: true },
       orderBy: { id: 'asc' },
     });
-    const usage = await this.prisma.environment.groupBy({
-      by: ['hostClusterId'],
-      where: { hostClusterId: { in: hosts.map((h) => h.id) }, pooled: false, state: { not: 'deleted' } },
-      _count: { _all: true },
-      _sum: { cpuMillis: true, memoryMib: true },
-    });
-    const used = new Map(usage.map((u) => [u.hostClusterId, u]));
+    const usage = await usageByHost(
+      this.prisma,
+      hosts.map((h) => h.id),
+      { withoutPool: true },
+    );
     return hosts.map((h) => {
-      const u = used.get(h.id);
+      const used = usage.get(h.id) ?? { environments: 0, cpuMillis: 0, memoryMib: 0 };
       const free = Math.min(
-        h.capacityEnvironments - (u?._count._all ?? 0),
-        Math.floor((h.capacityCpuMillis - (u?._sum.cpuMillis ?? 0)) / Math.max(1, cost.cpuMillis)),
-        Math.floor((h.capacityMemoryMib - (u?._sum.memoryMib ?? 0)) / Math.max(1, cost.memoryMib)),
+        h.capacityEnvironments - used.environments,
+        Math.floor((h.capacityCpuMillis - used.cpuMillis) / Math.max(1, cost.cpuMillis)),
+        Math.floor((h.capacityMemoryMib - used.memoryMib) / Math.max(1, cost.memoryMib)),
       );
       return { id: h.id, free: Math.max(0, free) };
     });
