@@ -1,5 +1,5 @@
 import type { EventPayloads, EventType, PublishedEvent } from '@kubecohort/contracts';
-import { type Prisma, PrismaService } from '@kubecohort/database';
+import { type Prisma, PrismaService, prismaSql, type Sql, statement } from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 
 export interface AppendOptions {
@@ -9,6 +9,65 @@ export interface AppendOptions {
 
 /** An event as stored in the log (and published once committed). */
 export type StoredEvent<T extends EventType = EventType> = PublishedEvent<T>;
+
+/** An event to append: what it is and whom it is about. */
+export interface NewEvent {
+  type: EventType;
+  payload: EventPayloads[EventType];
+  subjectUserId: string | null;
+}
+
+/**
+ * One statement: bump the cohort's counter by n ($2) and insert the n events ($3, in order) with
+ * the ids it reserved. One round trip while the counter row (and whatever else the caller holds,
+ * such as the host-cluster lock) stays locked.
+ */
+const APPEND = statement(
+  'events_append',
+  `WITH c AS (
+     INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES ($1::uuid, $2::int)
+     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + $2::int
+     RETURNING last_id
+   )
+   INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
+   SELECT $1::uuid, c.last_id - $2::int + e.ord, e.type, e.subject::uuid, e.payload
+   FROM c, jsonb_to_recordset($3::jsonb) AS e(ord int, type text, subject text, payload jsonb)
+   RETURNING id::text, at`,
+);
+
+/**
+ * Appends events of one cohort, in order, inside the caller's transaction (`sql`: SqlClient's, or
+ * `prismaSql(tx)`). The log's invariant: ids come from the cohort's counter row, bumped inside the
+ * writing transaction, so writers of a cohort serialise on it and ids commit in increasing order.
+ */
+export async function appendEvents(
+  sql: Sql,
+  cohortId: string,
+  events: readonly NewEvent[],
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const rows = await sql.query<{ id: string; at: Date }>(APPEND, [
+    cohortId,
+    events.length,
+    JSON.stringify(
+      events.map((event, index) => ({
+        ord: index + 1,
+        type: event.type,
+        subject: event.subjectUserId,
+        payload: event.payload,
+      })),
+    ),
+  ]);
+  rows.sort((a, b) => Number(a.id) - Number(b.id));
+  return events.map((event, index) => ({
+    id: rows[index]!.id,
+    type: event.type,
+    cohortId,
+    at: rows[index]!.at.toISOString(),
+    payload: event.payload,
+    subjectUserId: event.subjectUserId,
+  }));
+}
 
 type Db = Prisma.TransactionClient | PrismaService;
 
@@ -28,27 +87,10 @@ export class EventLog {
     payload: EventPayloads[T],
     options: AppendOptions = {},
   ): Promise<StoredEvent<T>> {
-    // The counter bump and the insert in one statement: one round trip while the cohort's counter
-    // row (and whatever else the caller holds, such as the host-cluster lock) stays locked.
-    const subject = options.subjectUserId ?? null;
-    const [row] = await tx.$queryRaw<{ id: bigint; at: Date }[]>`
-      WITH counter AS (
-        INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES (${cohortId}::uuid, 1)
-        ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
-        RETURNING last_id)
-      INSERT INTO events (cohort_id, id, type, payload, subject_user_id)
-      SELECT ${cohortId}::uuid, counter.last_id, ${type}, ${JSON.stringify(payload)}::jsonb, ${subject}::uuid
-        FROM counter
-      RETURNING id, at`;
-    const id = row!.id;
-    return {
-      id: id.toString(),
-      type,
-      cohortId,
-      at: row!.at.toISOString(),
-      payload,
-      subjectUserId: options.subjectUserId ?? null,
-    };
+    const [stored] = await appendEvents(prismaSql(tx), cohortId, [
+      { type, payload, subjectUserId: options.subjectUserId ?? null },
+    ]);
+    return stored as StoredEvent<T>;
   }
 
   /** The last committed event id of a cohort (0 before its first event). */
