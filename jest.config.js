@@ -1,15 +1,8 @@
+import { swcOptions } from './tools/swc-options.js';
+
 // Jest runs in native ESM mode (node --experimental-vm-modules); @swc/jest strips types and keeps
 // decorator metadata, without which Nest's constructor injection silently yields undefined.
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+const swc = { ...swcOptions, sourceMaps: 'inline' };
 
 /** @type {import('jest').Config} */
 export default {

@@ -3,18 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { swcOptions } from '../tools/swc-options.js';
 
 const root = resolvePath(dirname(fileURLToPath(import.meta.url)), '..');
-const options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: false, // keeps the measured processes' memory free of inline maps
-};
+// No source maps: keeps the measured processes' memory free of inline maps.
+const options = { ...swcOptions, sourceMaps: false };
 
 export async function resolve(specifier, context, next) {
   const alias = /^@kubecohort\/([a-z-]+)$/.exec(specifier);
