@@ -207,6 +207,50 @@ describe('ProgressRecorder.recordAttempt', () => {
     ).toBe(4);
   });
 
+  it('records a batch of attempts in one pass: several students, several tasks of one, unknown tasks skipped', async () => {
+    const [one, two] = [await enrollStudent(api, cohort), await enrollStudent(api, cohort)];
+    const [quiz] = cohort.tasks.filter((task) => task.step === 1 && task.gradeable);
+    const transactions = api.app.get(Transactions);
+    const results = await transactions.run(async (tx, emit) => {
+      const sql = prismaSql(tx);
+      const lock = (student: typeof one) => recorder(api).lockActiveEnrollment(sql, cohort.id, student.id);
+      const [first, second] = [(await lock(one))!, (await lock(two))!];
+      return recorder(api).recordAttempts(
+        [
+          { input: attempt(cohort, one, grader, 'failed', { points: 4 }), enrollment: first },
+          { input: attempt(cohort, two, grader, 'failed', { points: 2 }), enrollment: second },
+          { input: { ...attempt(cohort, one, grader, 'failed'), taskId: 'no-such-task' }, enrollment: first },
+          // The same student's task again, then the task that completes step 1, in the same batch.
+          { input: attempt(cohort, one, grader, 'passed', { points: 20 }), enrollment: first },
+          { input: attempt(cohort, one, quiz!, 'passed'), enrollment: first },
+        ],
+        { sql, emit },
+      );
+    });
+    expect(results[0]).toEqual(expect.objectContaining({ status: 'failed', attempts: 1, points: 4 }));
+    expect(results[1]).toEqual(expect.objectContaining({ status: 'failed', attempts: 1, points: 2 }));
+    expect(results[2]).toBeInstanceOf(DomainError);
+    expect(results[3]).toEqual(expect.objectContaining({ status: 'passed', attempts: 2, points: 20 }));
+    expect(results[4]).toEqual(expect.objectContaining({ status: 'passed', attempts: 1, currentStep: 2 }));
+    expect(await row(one.enrollmentId, grader.id)).toEqual(
+      expect.objectContaining({ status: 'passed', attempts: 2, points: 20 }),
+    );
+    expect(await row(two.enrollmentId, grader.id)).toEqual(
+      expect.objectContaining({ status: 'failed', attempts: 1, points: 2 }),
+    );
+    const enrollments = await api.prisma.enrollment.findMany({
+      where: { id: { in: [one.enrollmentId, two.enrollmentId] } },
+    });
+    expect(Object.fromEntries(enrollments.map((row) => [row.id, row.currentStep]))).toEqual({
+      [one.enrollmentId]: 2,
+      [two.enrollmentId]: 1,
+    });
+    const events = (await cohortEvents(api, cohort.id, 'progress.updated')).filter(
+      (event) => event.subjectUserId === one.id || event.subjectUserId === two.id,
+    );
+    expect(events).toHaveLength(4);
+  });
+
   it("takes part in the caller's transaction: rolled back with it, events and all", async () => {
     const student = await enrollStudent(api, cohort);
     const transactions = api.app.get(Transactions);

@@ -90,22 +90,30 @@ const LOCK_ENROLLMENT = statement(
    FOR UPDATE OF e`,
 );
 
-/** Every task row of the enrolment (a few dozen at most): the attempted task's, and all statuses for advancing. */
-const ENROLLMENT_PROGRESS = statement(
-  'progress_of_enrollment',
-  `SELECT task_slug AS "taskSlug", status::text AS status, attempts, points, fail_streak AS "failStreak",
-          fail_streak_check AS "failStreakCheck", started_at AS "startedAt", completed_at AS "completedAt"
-   FROM task_progress WHERE enrollment_id = $1::uuid`,
+/** Every task row of the given enrolments (a few dozen each): the attempted tasks', and all statuses for advancing. */
+const ENROLLMENTS_PROGRESS = statement(
+  'progress_of_enrollments',
+  `SELECT enrollment_id::text AS "enrollmentId", task_slug AS "taskSlug", status::text AS status, attempts, points,
+          fail_streak AS "failStreak", fail_streak_check AS "failStreakCheck", started_at AS "startedAt",
+          completed_at AS "completedAt"
+   FROM task_progress WHERE enrollment_id = ANY($1::uuid[])`,
 );
 
-/** The attempt's progress row (created or updated) and, when it moved, the student's current step. */
-const WRITE_ATTEMPT = statement(
-  'progress_write_attempt',
+/**
+ * The attempts' progress rows (created or updated; one per enrolment and task) and the current
+ * step of each enrolment whose step moved. $1: rows, $2: steps (jsonb arrays).
+ */
+const WRITE_ATTEMPTS = statement(
+  'progress_write_attempts',
   `WITH p AS (
      INSERT INTO task_progress (id, cohort_id, enrollment_id, user_id, task_slug, status, attempts, points, max_points,
                                 fail_streak, fail_streak_check, last_submission_id, started_at, completed_at, updated_at)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::"TaskStatus", $7::int, $8::int, $9::int,
-             $10::int, $11::text, $12::uuid, $13::timestamptz, $14::timestamptz, $15::timestamptz)
+     SELECT r.id, r.cohort_id, r.enrollment_id, r.user_id, r.task_slug, r.status::"TaskStatus", r.attempts, r.points,
+            r.max_points, r.fail_streak, r.fail_streak_check, r.last_submission_id, r.started_at, r.completed_at,
+            r.updated_at
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, cohort_id uuid, enrollment_id uuid, user_id uuid, task_slug text,
+            status text, attempts int, points int, max_points int, fail_streak int, fail_streak_check text,
+            last_submission_id uuid, started_at timestamptz, completed_at timestamptz, updated_at timestamptz)
      ON CONFLICT (enrollment_id, task_slug) DO UPDATE
      SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, points = EXCLUDED.points,
          max_points = EXCLUDED.max_points, fail_streak = EXCLUDED.fail_streak,
@@ -113,9 +121,10 @@ const WRITE_ATTEMPT = statement(
          started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at
      RETURNING id
    ), s AS (
-     UPDATE enrollments SET current_step = $16::int, step_started_at = $15::timestamptz
-     WHERE id = $3::uuid AND current_step <> $16::int
-     RETURNING id
+     UPDATE enrollments e SET current_step = m.step, step_started_at = m.at
+     FROM jsonb_to_recordset($2::jsonb) AS m(id uuid, step int, at timestamptz)
+     WHERE e.id = m.id AND e.current_step <> m.step
+     RETURNING e.id
    )
    SELECT (SELECT count(*) FROM p)::int AS progress, (SELECT count(*) FROM s)::int AS advanced`,
 );
@@ -149,85 +158,130 @@ export class ProgressRecorder {
     if (!context) {
       return this.transactions.run((tx, emit) => this.recordAttempt(input, { sql: prismaSql(tx), emit }));
     }
-    const { sql, emit } = context;
-    const now = this.clock.now();
     const enrollment =
-      context.enrollment ?? (await lockEnrollment(sql, input.cohortId, input.userId, ['active']));
+      context.enrollment ?? (await lockEnrollment(context.sql, input.cohortId, input.userId, ['active']));
     if (!enrollment) throw DomainError.notFound('active enrolment of this student in this cohort');
-    // On the transaction's connection if it has to be loaded (see CurriculumCatalog.get).
-    const catalog = await this.catalog.get(enrollment.versionId, sql);
-    const task = catalog.taskById.get(input.taskId);
-    if (!task) throw DomainError.notFound(`task ${input.taskId} of this cohort's curriculum`);
+    const [result] = await this.recordAttempts([{ input, enrollment }], context);
+    if (result instanceof DomainError) throw result;
+    return result!;
+  }
 
-    // Read after the enrolment lock (a later statement, so a fresh snapshot): no other write of
-    // this student's progress can be in flight.
-    const rows = await sql.query<ProgressRow>(ENROLLMENT_PROGRESS, [enrollment.id]);
-    const existing = rows.find((row) => row.taskSlug === task.id) ?? null;
-    const next = applyAttempt(existing, input, now);
-    const statuses = new Map(rows.map((row) => [row.taskSlug, row.status]));
-    statuses.set(task.id, next.status);
-    const currentStep =
-      next.status === 'passed'
-        ? advanceStep(enrollment.currentStep, catalog.steps, (id) => statuses.get(id))
-        : enrollment.currentStep;
-    await sql.query(WRITE_ATTEMPT, [
-      uuidv7(now.getTime()),
-      input.cohortId,
-      enrollment.id,
-      input.userId,
-      task.id,
-      next.status,
-      next.attempts,
-      next.points,
-      next.maxPoints,
-      next.failStreak,
-      next.failStreakCheck,
-      input.submissionId,
-      next.startedAt,
-      next.completedAt,
-      now,
-      currentStep,
+  /**
+   * Records graded attempts of several students at once, inside the caller's transaction, each on
+   * its enrolment (already locked FOR UPDATE by that transaction): one statement reads their
+   * progress, one writes it, whatever the number of attempts. That is what lets the grading
+   * pipeline write a batch of gradings in a handful of statements. Attempts of one enrolment apply
+   * in the order given. An attempt whose task is not in its cohort's curriculum writes nothing and
+   * gets a not_found error in its place; the others are recorded.
+   */
+  async recordAttempts(
+    attempts: readonly { input: AttemptInput; enrollment: LockedEnrollment }[],
+    context: Pick<TransactionContext, 'sql' | 'emit'>,
+  ): Promise<(AttemptResult | DomainError)[]> {
+    const { sql, emit } = context;
+    for (const { input } of attempts) validateAttempt(input);
+    if (attempts.length === 0) return [];
+    const now = this.clock.now();
+    // On the transaction's connection if one has to be loaded (see CurriculumCatalog.get).
+    const catalogs = new Map<string, VersionCatalog>();
+    for (const { enrollment } of attempts) {
+      if (!catalogs.has(enrollment.versionId))
+        catalogs.set(enrollment.versionId, await this.catalog.get(enrollment.versionId, sql));
+    }
+
+    // Read after the enrolment locks (a later statement, so a fresh snapshot): no other write of
+    // these students' progress can be in flight.
+    const enrollmentIds = [...new Set(attempts.map(({ enrollment }) => enrollment.id))];
+    const rows = await sql.query<ProgressRow & { enrollmentId: string }>(ENROLLMENTS_PROGRESS, [
+      enrollmentIds,
     ]);
-    await emit(
-      input.cohortId,
-      'progress.updated',
-      {
-        userId: input.userId,
+    const progress = new Map<string, Map<string, StoredProgress>>(enrollmentIds.map((id) => [id, new Map()]));
+    for (const row of rows) progress.get(row.enrollmentId)!.set(row.taskSlug, row);
+    /** Each enrolment's current step as the attempts move it. */
+    const initialSteps = new Map(attempts.map(({ enrollment }) => [enrollment.id, enrollment.currentStep]));
+    const steps = new Map(initialSteps);
+
+    const writes = new Map<string, Record<string, unknown>>();
+    const results: (AttemptResult | DomainError)[] = [];
+    for (const { input, enrollment } of attempts) {
+      const catalog = catalogs.get(enrollment.versionId)!;
+      const task = catalog.taskById.get(input.taskId);
+      if (!task) {
+        results.push(DomainError.notFound(`task ${input.taskId} of this cohort's curriculum`));
+        continue;
+      }
+      const tasks = progress.get(enrollment.id)!;
+      const next = applyAttempt(tasks.get(task.id) ?? null, input, now);
+      tasks.set(task.id, next);
+      const step = steps.get(enrollment.id)!;
+      const currentStep =
+        next.status === 'passed' ? advanceStep(step, catalog.steps, (id) => tasks.get(id)?.status) : step;
+      steps.set(enrollment.id, currentStep);
+      writes.set(`${enrollment.id}:${task.id}`, {
+        id: uuidv7(now.getTime()),
+        cohort_id: input.cohortId,
+        enrollment_id: enrollment.id,
+        user_id: input.userId,
+        task_slug: task.id,
+        status: next.status,
+        attempts: next.attempts,
+        points: next.points,
+        max_points: next.maxPoints,
+        fail_streak: next.failStreak,
+        fail_streak_check: next.failStreakCheck,
+        last_submission_id: input.submissionId,
+        started_at: next.startedAt,
+        completed_at: next.completedAt,
+        updated_at: now,
+      });
+      await emit(
+        input.cohortId,
+        'progress.updated',
+        {
+          userId: input.userId,
+          taskId: task.id,
+          status: next.status,
+          attempts: next.attempts,
+          points: next.points,
+          maxPoints: next.maxPoints,
+          reason: 'attempt',
+        },
+        { subjectUserId: input.userId },
+      );
+      if (next.becameStuck) {
+        const check =
+          next.failStreakCheck === WHOLE_TASK_CHECK ? 'the task' : `check "${next.failStreakCheck}"`;
+        await emit(
+          input.cohortId,
+          'student.stuck',
+          {
+            userId: input.userId,
+            taskId: task.id,
+            step: task.step,
+            reasons: [`${check} of task ${task.id} failed ${STUCK_AFTER_FAILURES} times in a row`],
+          },
+          { subjectUserId: input.userId },
+        );
+      }
+      results.push({
         taskId: task.id,
         status: next.status,
         attempts: next.attempts,
         points: next.points,
         maxPoints: next.maxPoints,
-        reason: 'attempt',
-      },
-      { subjectUserId: input.userId },
-    );
-    if (next.becameStuck) {
-      const check =
-        next.failStreakCheck === WHOLE_TASK_CHECK ? 'the task' : `check "${next.failStreakCheck}"`;
-      await emit(
-        input.cohortId,
-        'student.stuck',
-        {
-          userId: input.userId,
-          taskId: task.id,
-          step: task.step,
-          reasons: [`${check} of task ${task.id} failed ${STUCK_AFTER_FAILURES} times in a row`],
-        },
-        { subjectUserId: input.userId },
-      );
+        failStreak: next.failStreak,
+        failStreakCheck: next.failStreakCheck,
+        becameStuck: next.becameStuck,
+        currentStep,
+      });
     }
-    return {
-      taskId: task.id,
-      status: next.status,
-      attempts: next.attempts,
-      points: next.points,
-      maxPoints: next.maxPoints,
-      failStreak: next.failStreak,
-      failStreakCheck: next.failStreakCheck,
-      becameStuck: next.becameStuck,
-      currentStep,
-    };
+    if (writes.size > 0) {
+      const moved = [...steps]
+        .filter(([id, step]) => step !== initialSteps.get(id))
+        .map(([id, step]) => ({ id, step, at: now }));
+      await sql.query(WRITE_ATTEMPTS, [JSON.stringify([...writes.values()]), JSON.stringify(moved)]);
+    }
+    return results;
   }
 
   /** Locks the student's active enrolment in the cohort for the rest of `sql`'s transaction; null when there is none. */

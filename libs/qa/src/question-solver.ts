@@ -12,18 +12,22 @@ export interface GradingPassed {
   submissionId: string;
 }
 
-/** The student's open questions on the task, locked in id order (as acceptance locks them), marked solved. */
-const SOLVE_BY_GRADING = statement(
-  'qa_solve_by_grading',
-  `UPDATE questions SET status = 'solved', solved_at = $4::timestamptz, solved_by = 'grading', updated_at = $4::timestamptz
+/**
+ * The open questions of each (cohort, student, task) in $1 (a jsonb array), locked in id order (as
+ * acceptance locks them), marked solved.
+ */
+const SOLVE_BY_GRADINGS = statement(
+  'qa_solve_by_gradings',
+  `UPDATE questions SET status = 'solved', solved_at = $2::timestamptz, solved_by = 'grading', updated_at = $2::timestamptz
    WHERE id IN (
-     SELECT id FROM questions
-     WHERE cohort_id = $1::uuid AND author_id = $2::uuid AND task_slug = $3::text
-       AND deleted_at IS NULL AND status <> 'solved'
-     ORDER BY id
-     FOR UPDATE
+     SELECT q.id FROM questions q
+     JOIN jsonb_to_recordset($1::jsonb) AS g(cohort_id uuid, user_id uuid, task_slug text)
+       ON q.cohort_id = g.cohort_id AND q.author_id = g.user_id AND q.task_slug = g.task_slug
+     WHERE q.deleted_at IS NULL AND q.status <> 'solved'
+     ORDER BY q.id
+     FOR UPDATE OF q
    ) AND status <> 'solved'
-   RETURNING id`,
+   RETURNING id, cohort_id::text AS "cohortId", author_id::text AS "userId", task_slug AS "taskSlug"`,
 );
 
 /**
@@ -48,16 +52,40 @@ export class QuestionSolver {
     if (!sql || !emit) {
       return this.transactions.run((tx, ownEmit) => this.onGradingPassed(input, prismaSql(tx), ownEmit));
     }
-    const solved = await sql.query<{ id: string }>(SOLVE_BY_GRADING, [
-      input.cohortId,
-      input.userId,
-      input.taskId,
-      this.clock.now(),
-    ]);
-    const ids = solved.map((row) => row.id).sort();
-    for (const questionId of ids) {
-      await emit(input.cohortId, 'question.solved', { questionId, userId: input.userId, by: 'grading' });
+    const [ids] = await this.onGradingsPassed([input], sql, emit);
+    return ids!;
+  }
+
+  /**
+   * onGradingPassed for several passed gradings in one statement, inside the caller's transaction.
+   * Returns the ids of the questions solved for each grading, in the order given.
+   */
+  async onGradingsPassed(inputs: readonly GradingPassed[], sql: Sql, emit: Emit): Promise<string[][]> {
+    if (inputs.length === 0) return [];
+    const gradings = inputs.map((input) => ({
+      cohort_id: input.cohortId,
+      user_id: input.userId,
+      task_slug: input.taskId,
+    }));
+    const solved = await sql.query<{ id: string; cohortId: string; userId: string; taskSlug: string }>(
+      SOLVE_BY_GRADINGS,
+      [JSON.stringify(gradings), this.clock.now()],
+    );
+    const byGrading = new Map<string, string[]>();
+    for (const row of solved) {
+      const key = `${row.cohortId}:${row.userId}:${row.taskSlug}`;
+      byGrading.set(key, [...(byGrading.get(key) ?? []), row.id]);
     }
-    return ids;
+    const result: string[][] = [];
+    for (const input of inputs) {
+      const key = `${input.cohortId}:${input.userId}:${input.taskId}`;
+      const ids = (byGrading.get(key) ?? []).sort();
+      byGrading.delete(key); // the same grading twice solves its questions once
+      for (const questionId of ids) {
+        await emit(input.cohortId, 'question.solved', { questionId, userId: input.userId, by: 'grading' });
+      }
+      result.push(ids);
+    }
+    return result;
   }
 }

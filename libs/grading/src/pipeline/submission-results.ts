@@ -76,21 +76,24 @@ export class SubmissionResults {
 
   /** One transaction for the batch, then its events published; whether each grading was written. */
   private async writeBatch(batch: GradingWrite[]): Promise<boolean[]> {
-    const ordered = [...batch].sort((a, b) => order(a.submission).localeCompare(order(b.submission)));
+    // The same submission twice (a stale redelivery meeting its successor) is written once.
+    const unique = [...new Map(batch.map((write) => [write.submission.id, write])).values()];
+    const ordered = unique.sort((a, b) => order(a.submission).localeCompare(order(b.submission)));
     const { written, events } = await this.sql.transaction(async (sql) => {
       const pending = new EventBatch();
+      const finished = await this.repository.finish(sql, ordered);
       const written = new Map<GradingWrite, boolean>();
-      for (const write of ordered) {
-        const finished = await this.repository.finish(sql, write.submission, write.attempt, write.result);
-        written.set(write, finished.written);
-        if (finished.written) {
-          await this.afterOutcome(sql, pending.emit, write.submission, write.result, finished.enrollment);
-        }
-      }
+      const outcomes: Outcome[] = [];
+      ordered.forEach((write, index) => {
+        const { written: wrote, enrollment } = finished[index]!;
+        written.set(write, wrote);
+        if (wrote) outcomes.push({ submission: write.submission, result: write.result, enrollment });
+      });
+      await this.afterOutcomes(sql, pending.emit, outcomes);
       return { written, events: await pending.append(sql) };
     });
     await this.publisher.publish(events);
-    return batch.map((write) => written.get(write)!);
+    return batch.map((write) => written.get(write) ?? false);
   }
 
   /** Ends an active submission with status error when no grading can be completed (see reconciler). */
@@ -98,97 +101,118 @@ export class SubmissionResults {
     return this.transactions.run(async (tx, emit) => {
       const sql = prismaSql(tx);
       if (!(await this.repository.abandon(sql, submission.id, message))) return false;
-      await this.afterOutcome(sql, emit, submission, {
-        status: 'error',
-        score: null,
-        maxScore: null,
-        checks: [],
-      });
+      const result: Outcome['result'] = { status: 'error', score: null, maxScore: null, checks: [] };
+      await this.afterOutcomes(sql, emit, [{ submission, result, enrollment: null }]);
       return true;
     });
   }
 
   /**
-   * The progress change, the questions a pass solves and the event, inside the outcome's
-   * transaction. An error is no attempt of the student's, so progress is left alone.
-   *
-   * Lock order (deadlock freedom): the student's enrolment row first, then question rows, then the
-   * cohort's event counter (taken by the first emit). A submission's insert holds a key-share lock
-   * on the same enrolment row before it emits, so taking the counter before the enrolment here could
-   * deadlock with a concurrent submit by the same student.
+   * The progress change, the questions a pass solves and the event of one outcome (a review's),
+   * inside the outcome's transaction; the student's active enrolment is locked first.
    */
   async afterOutcome(
     sql: Sql,
     emit: Emit,
     submission: GradedSubmission,
-    result: Pick<FinishedGrading, 'status' | 'score' | 'maxScore' | 'checks'>,
-    /** Known already: the caller locked the enrolment, or found none (see SubmissionRepository.finish). */
-    locked?: LockedEnrollment | null,
+    result: Outcome['result'],
   ): Promise<void> {
-    const failed = result.checks.filter((check) => !check.passed && !check.skipped);
     const enrollment =
       result.status === 'error'
         ? null
-        : locked === undefined
-          ? await this.recorder.lockActiveEnrollment(sql, submission.cohortId, submission.userId)
-          : locked;
-    if (enrollment) {
-      if (result.status === 'passed') {
-        await this.solver.onGradingPassed(
-          {
-            cohortId: submission.cohortId,
-            userId: submission.userId,
-            taskId: submission.taskSlug,
-            submissionId: submission.id,
-          },
-          sql,
-          emit,
+        : await this.recorder.lockActiveEnrollment(sql, submission.cohortId, submission.userId);
+    await this.afterOutcomes(sql, emit, [{ submission, result, enrollment }]);
+  }
+
+  /**
+   * The progress changes, the questions the passes solve and the events of written outcomes, inside
+   * their transaction, a statement each for all of them (QuestionSolver, ProgressRecorder, then the
+   * events). An error is no attempt of the student's, so progress is left alone.
+   *
+   * Lock order (deadlock freedom): the students' enrolment rows first (locked by the caller), then
+   * question rows, then the cohorts' event counters (taken when the events are appended). A
+   * submission's insert holds a key-share lock on the same enrolment row before it emits, so taking
+   * a counter before the enrolment here could deadlock with a concurrent submit by the same student.
+   */
+  private async afterOutcomes(sql: Sql, emit: Emit, outcomes: readonly Outcome[]): Promise<void> {
+    const progressing = outcomes.filter(
+      (outcome): outcome is Outcome & { enrollment: LockedEnrollment } =>
+        outcome.result.status !== 'error' && outcome.enrollment !== null,
+    );
+    for (const outcome of outcomes) {
+      if (outcome.result.status !== 'error' && outcome.enrollment === null) {
+        // Unenrolled (or the cohort deleted) since submitting: the result stays, there is no progress.
+        this.logger.warn(
+          { submissionId: outcome.submission.id },
+          'grading kept without a progress change: not enrolled',
         );
       }
-      try {
-        await this.recorder.recordAttempt(
-          {
-            cohortId: submission.cohortId,
-            userId: submission.userId,
-            taskId: submission.taskSlug,
-            submissionId: submission.id,
-            outcome: result.status as 'passed' | 'failed' | 'pending_review',
-            points: result.score ?? 0,
-            maxPoints: result.maxScore ?? 0,
-            failedCheckIds: failed.map((check) => check.id),
-          },
-          { sql, emit, enrollment },
-        );
-      } catch (error) {
-        // The recorder found no row it could use (nothing written): keep the result without progress.
-        if (!(error instanceof DomainError && error.kind === 'not_found')) throw error;
+    }
+    await this.solver.onGradingsPassed(
+      progressing
+        .filter((outcome) => outcome.result.status === 'passed')
+        .map(({ submission }) => ({
+          cohortId: submission.cohortId,
+          userId: submission.userId,
+          taskId: submission.taskSlug,
+          submissionId: submission.id,
+        })),
+      sql,
+      emit,
+    );
+    const recorded = await this.recorder.recordAttempts(
+      progressing.map(({ submission, result, enrollment }) => ({
+        enrollment,
+        input: {
+          cohortId: submission.cohortId,
+          userId: submission.userId,
+          taskId: submission.taskSlug,
+          submissionId: submission.id,
+          outcome: result.status as 'passed' | 'failed' | 'pending_review',
+          points: result.score ?? 0,
+          maxPoints: result.maxScore ?? 0,
+          failedCheckIds: failedChecks(result).map((check) => check.id),
+        },
+      })),
+      { sql, emit },
+    );
+    recorded.forEach((attempt, index) => {
+      // The recorder found no row it could use (nothing written): keep the result without progress.
+      if (attempt instanceof DomainError) {
         this.logger.warn(
-          { submissionId: submission.id, reason: error.message },
+          { submissionId: progressing[index]!.submission.id, reason: attempt.message },
           'grading kept without a progress change',
         );
       }
-    } else if (result.status !== 'error') {
-      // Unenrolled (or the cohort deleted) since submitting: the result stays, there is no progress.
-      this.logger.warn(
-        { submissionId: submission.id },
-        'grading kept without a progress change: not enrolled',
+    });
+    for (const { submission, result } of outcomes) {
+      await emit(
+        submission.cohortId,
+        'submission.graded',
+        {
+          submissionId: submission.id,
+          userId: submission.userId,
+          taskId: submission.taskSlug,
+          status: result.status,
+          score: result.score,
+          maxScore: result.maxScore,
+          failedChecks: failedChecks(result).map((check) => ({ id: check.id, message: check.message })),
+        },
+        { subjectUserId: submission.userId },
       );
     }
-    await emit(
-      submission.cohortId,
-      'submission.graded',
-      {
-        submissionId: submission.id,
-        userId: submission.userId,
-        taskId: submission.taskSlug,
-        status: result.status,
-        score: result.score,
-        maxScore: result.maxScore,
-        failedChecks: failed.map((check) => ({ id: check.id, message: check.message })),
-      },
-      { subjectUserId: submission.userId },
-    );
   }
+}
+
+/** A written outcome and the student's locked active enrolment (null: none, or not needed). */
+interface Outcome {
+  submission: GradedSubmission;
+  result: Pick<FinishedGrading, 'status' | 'score' | 'maxScore' | 'checks'>;
+  enrollment: LockedEnrollment | null;
+}
+
+function failedChecks(result: Outcome['result']): FinishedGrading['checks'] {
+  return result.checks.filter((check) => !check.passed && !check.skipped);
 }
 
 /** The order a batch takes its students' enrolment locks in: by cohort, then student. */

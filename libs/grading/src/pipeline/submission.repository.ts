@@ -135,35 +135,45 @@ const CLAIM = statement(
 );
 
 /**
- * The result, its checks, and a lock on the student's active enrolment (returned: the progress
- * write that follows in the same transaction needs it), guarded by the claim (status running, same
- * attempt).
+ * The results of a batch of gradings ($1), their checks ($2), and a lock on each student's active
+ * enrolment (returned: the progress write that follows in the same transaction needs it), each
+ * result guarded by its claim (status running, same attempt). Enrolments are locked in (cohort,
+ * student) order, so two batches over the same students cannot deadlock.
  */
 const FINISH = statement(
-  'grading_finish',
-  `WITH u AS (
-     UPDATE submissions
-     SET status = $2::"SubmissionStatus", score = $3::int, max_score = $4::int,
-         grader_id = COALESCE($5::text, grader_id), error = $6::text,
-         finished_at = $7::timestamptz, active_key = NULL
-     WHERE id = $1::uuid AND status = 'running' AND attempts = $8::int
-     RETURNING id
+  'grading_finish_batch',
+  `WITH g AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS g(id uuid, status text, score int, max_score int, grader_id text,
+            error text, finished_at timestamptz, attempt int, cohort_id uuid, user_id uuid)
+   ), u AS (
+     UPDATE submissions s
+     SET status = g.status::"SubmissionStatus", score = g.score, max_score = g.max_score,
+         grader_id = COALESCE(g.grader_id, s.grader_id), error = g.error,
+         finished_at = g.finished_at, active_key = NULL
+     FROM g
+     WHERE s.id = g.id AND s.status = 'running' AND s.attempts = g.attempt
+     RETURNING s.id
    ), ch AS (
      INSERT INTO check_results (id, submission_id, position, check_id, title, passed, skipped, points, max_points,
                                 message, hint, evidence, duration_ms)
-     SELECT c.id, u.id, c.position, c.check_id, c.title, c.passed, c.skipped, c.points, c.max_points,
+     SELECT c.id, c.submission_id, c.position, c.check_id, c.title, c.passed, c.skipped, c.points, c.max_points,
             c.message, c.hint, c.evidence, c.duration_ms
-     FROM u, jsonb_to_recordset($9::jsonb) AS c(id uuid, position int, check_id text, title text, passed boolean,
-            skipped boolean, points int, max_points int, message text, hint text, evidence jsonb, duration_ms int)
+     FROM jsonb_to_recordset($2::jsonb) AS c(id uuid, submission_id uuid, position int, check_id text, title text,
+            passed boolean, skipped boolean, points int, max_points int, message text, hint text, evidence jsonb,
+            duration_ms int)
+     JOIN u ON u.id = c.submission_id
      RETURNING id
-   ), l AS (
-     SELECT e.id, e.current_step, co.curriculum_version_id FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
-     WHERE e.cohort_id = $10::uuid AND e.user_id = $11::uuid AND e.status = 'active' AND co.deleted_at IS NULL
+   ), l AS MATERIALIZED (
+     SELECT e.id, e.cohort_id, e.user_id, e.current_step, co.curriculum_version_id
+     FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
+     WHERE (e.cohort_id, e.user_id) IN (SELECT cohort_id, user_id FROM g)
+       AND e.status = 'active' AND co.deleted_at IS NULL
+     ORDER BY e.cohort_id, e.user_id
      FOR UPDATE OF e
    )
-   SELECT EXISTS (SELECT 1 FROM u) AS written, l.id AS "enrollmentId", l.current_step AS "currentStep",
-          l.curriculum_version_id AS "versionId"
-   FROM (SELECT 1) AS one LEFT JOIN l ON true`,
+   SELECT g.id::text AS id, EXISTS (SELECT 1 FROM u WHERE u.id = g.id) AS written, l.id::text AS "enrollmentId",
+          l.current_step AS "currentStep", l.curriculum_version_id::text AS "versionId"
+   FROM g LEFT JOIN l ON l.cohort_id = g.cohort_id AND l.user_id = g.user_id`,
 );
 
 const ACTIVE_ID = statement('grading_active_id', `SELECT id FROM submissions WHERE active_key = $1::text`);
@@ -259,23 +269,39 @@ export class SubmissionRepository {
   }
 
   /**
-   * The final write of a grading, in the caller's transaction, in one statement: the result, its
-   * checks, and a lock on the student's active enrolment (taken before anything else that
-   * transaction locks; see SubmissionResults). Only the attempt that holds the claim (status
-   * running, same attempt number) may write, so a redelivered or stale job cannot write a second
-   * result: `written` false means this attempt lost. `enrollment` null: the student is no longer
-   * actively enrolled (no progress to record).
+   * The final write of a batch of gradings, in the caller's transaction, in one statement: the
+   * results, their checks, and a lock on each student's active enrolment (taken before anything
+   * else that transaction locks; see SubmissionResults). Only the attempt that holds the claim
+   * (status running, same attempt number) may write, so a redelivered or stale job cannot write a
+   * second result: `written` false means this attempt lost. `enrollment` null: the student is no
+   * longer actively enrolled (no progress to record). Answers in the order given.
    */
   async finish(
     sql: Sql,
-    submission: { id: string; cohortId: string; userId: string },
-    attempt: number,
-    result: FinishedGrading,
-  ): Promise<{ written: boolean; enrollment: LockedEnrollment | null }> {
-    const finishedAt = result.status === 'pending_review' ? null : new Date();
-    const checks = JSON.stringify(
+    gradings: readonly {
+      submission: { id: string; cohortId: string; userId: string };
+      attempt: number;
+      result: FinishedGrading;
+    }[],
+  ): Promise<{ written: boolean; enrollment: LockedEnrollment | null }[]> {
+    if (gradings.length === 0) return [];
+    const now = new Date();
+    const results = gradings.map(({ submission, attempt, result }) => ({
+      id: submission.id,
+      status: result.status,
+      score: result.score,
+      max_score: result.maxScore,
+      grader_id: result.graderId,
+      error: result.error,
+      finished_at: result.status === 'pending_review' ? null : now,
+      attempt,
+      cohort_id: submission.cohortId,
+      user_id: submission.userId,
+    }));
+    const checks = gradings.flatMap(({ submission, result }) =>
       result.checks.map((check, position) => ({
         id: uuidv7(),
+        submission_id: submission.id,
         position,
         check_id: check.id,
         title: check.title,
@@ -289,29 +315,22 @@ export class SubmissionRepository {
         duration_ms: Math.max(0, Math.round(check.durationMs)),
       })),
     );
-    const [row] = await sql.query<{
+    const rows = await sql.query<{
+      id: string;
       written: boolean;
       enrollmentId: string | null;
       currentStep: number | null;
       versionId: string | null;
-    }>(FINISH, [
-      submission.id,
-      result.status,
-      result.score,
-      result.maxScore,
-      result.graderId,
-      result.error,
-      finishedAt,
-      attempt,
-      checks,
-      submission.cohortId,
-      submission.userId,
-    ]);
-    const enrollment =
-      row?.enrollmentId && row.versionId
-        ? { id: row.enrollmentId, currentStep: row.currentStep ?? 1, versionId: row.versionId }
-        : null;
-    return { written: row?.written ?? false, enrollment };
+    }>(FINISH, [JSON.stringify(results), JSON.stringify(checks)]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return gradings.map(({ submission }) => {
+      const row = byId.get(submission.id);
+      const enrollment =
+        row?.enrollmentId && row.versionId
+          ? { id: row.enrollmentId, currentStep: row.currentStep ?? 1, versionId: row.versionId }
+          : null;
+      return { written: row?.written ?? false, enrollment };
+    });
   }
 
   /**
