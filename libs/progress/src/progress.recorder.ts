@@ -90,18 +90,25 @@ const LOCK_ENROLLMENT = statement(
    FOR UPDATE OF e`,
 );
 
-/** Every task row of the given enrolments (a few dozen each): the attempted tasks', and all statuses for advancing. */
+/**
+ * Every task row of the given enrolments (a few dozen each): the attempted tasks', and all statuses
+ * for advancing. One index look-up per enrolment: OFFSET 0 keeps the lateral subquery apart, so the
+ * plan (generic, cached per connection) cannot turn into a scan of the whole table when it was made
+ * while the table was small or before statistics existed.
+ */
 const ENROLLMENTS_PROGRESS = statement(
   'progress_of_enrollments',
-  `SELECT enrollment_id::text AS "enrollmentId", task_slug AS "taskSlug", status::text AS status, attempts, points,
-          fail_streak AS "failStreak", fail_streak_check AS "failStreakCheck", started_at AS "startedAt",
-          completed_at AS "completedAt"
-   FROM task_progress WHERE enrollment_id = ANY($1::uuid[])`,
+  `SELECT k.id::text AS "enrollmentId", p.task_slug AS "taskSlug", p.status::text AS status, p.attempts, p.points,
+          p.fail_streak AS "failStreak", p.fail_streak_check AS "failStreakCheck", p.started_at AS "startedAt",
+          p.completed_at AS "completedAt"
+   FROM unnest($1::uuid[]) AS k(id)
+   CROSS JOIN LATERAL (SELECT * FROM task_progress t WHERE t.enrollment_id = k.id OFFSET 0) AS p`,
 );
 
 /**
  * The attempts' progress rows (created or updated; one per enrolment and task) and the current
- * step of each enrolment whose step moved. $1: rows, $2: steps (jsonb arrays).
+ * step of each enrolment whose step moved. $1: rows, $2: steps (jsonb arrays), $3: the ids of $2's
+ * enrolments (so the planner, which cannot count $2's rows, looks them up by primary key).
  */
 const WRITE_ATTEMPTS = statement(
   'progress_write_attempts',
@@ -123,7 +130,7 @@ const WRITE_ATTEMPTS = statement(
    ), s AS (
      UPDATE enrollments e SET current_step = m.step, step_started_at = m.at
      FROM jsonb_to_recordset($2::jsonb) AS m(id uuid, step int, at timestamptz)
-     WHERE e.id = m.id AND e.current_step <> m.step
+     WHERE e.id = ANY($3::uuid[]) AND e.id = m.id AND e.current_step <> m.step
      RETURNING e.id
    )
    SELECT (SELECT count(*) FROM p)::int AS progress, (SELECT count(*) FROM s)::int AS advanced`,
@@ -279,7 +286,11 @@ export class ProgressRecorder {
       const moved = [...steps]
         .filter(([id, step]) => step !== initialSteps.get(id))
         .map(([id, step]) => ({ id, step, at: now }));
-      await sql.query(WRITE_ATTEMPTS, [JSON.stringify([...writes.values()]), JSON.stringify(moved)]);
+      await sql.query(WRITE_ATTEMPTS, [
+        JSON.stringify([...writes.values()]),
+        JSON.stringify(moved),
+        moved.map(({ id }) => id),
+      ]);
     }
     return results;
   }

@@ -14,7 +14,8 @@ export interface GradingPassed {
 
 /**
  * The open questions of each (cohort, student, task) in $1 (a jsonb array), locked in id order (as
- * acceptance locks them), marked solved.
+ * acceptance locks them), marked solved. $3 repeats the students as an array, which keeps the
+ * look-up on the (author, task) index (the planner cannot count $1's rows).
  */
 const SOLVE_BY_GRADINGS = statement(
   'qa_solve_by_gradings',
@@ -23,7 +24,7 @@ const SOLVE_BY_GRADINGS = statement(
      SELECT q.id FROM questions q
      JOIN jsonb_to_recordset($1::jsonb) AS g(cohort_id uuid, user_id uuid, task_slug text)
        ON q.cohort_id = g.cohort_id AND q.author_id = g.user_id AND q.task_slug = g.task_slug
-     WHERE q.deleted_at IS NULL AND q.status <> 'solved'
+     WHERE q.author_id = ANY($3::uuid[]) AND q.deleted_at IS NULL AND q.status <> 'solved'
      ORDER BY q.id
      FOR UPDATE OF q
    ) AND status <> 'solved'
@@ -69,7 +70,7 @@ export class QuestionSolver {
     }));
     const solved = await sql.query<{ id: string; cohortId: string; userId: string; taskSlug: string }>(
       SOLVE_BY_GRADINGS,
-      [JSON.stringify(gradings), this.clock.now()],
+      [JSON.stringify(gradings), this.clock.now(), inputs.map((input) => input.userId)],
     );
     const byGrading = new Map<string, string[]>();
     for (const row of solved) {

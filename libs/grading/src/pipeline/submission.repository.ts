@@ -139,6 +139,12 @@ const CLAIM = statement(
  * enrolment (returned: the progress write that follows in the same transaction needs it), each
  * result guarded by its claim (status running, same attempt). Enrolments are locked in (cohort,
  * student) order, so two batches over the same students cannot deadlock.
+ *
+ * $3 (the submission ids) and $4 (the students) repeat keys of $1 as arrays: the planner cannot
+ * see how many rows jsonb_to_recordset yields (it assumes 100), and joined to it, it scanned every
+ * running submission and every active enrolment of the cohort; `= ANY(array)` on their unique
+ * indexes does not depend on statistics. A student's active enrolment in another cohort (moved
+ * since submitting) is locked too but matches no grading: that grading records no progress.
  */
 const FINISH = statement(
   'grading_finish_batch',
@@ -151,7 +157,7 @@ const FINISH = statement(
          grader_id = COALESCE(g.grader_id, s.grader_id), error = g.error,
          finished_at = g.finished_at, active_key = NULL
      FROM g
-     WHERE s.id = g.id AND s.status = 'running' AND s.attempts = g.attempt
+     WHERE s.id = ANY($3::uuid[]) AND s.id = g.id AND s.status = 'running' AND s.attempts = g.attempt
      RETURNING s.id
    ), ch AS (
      INSERT INTO check_results (id, submission_id, position, check_id, title, passed, skipped, points, max_points,
@@ -166,8 +172,7 @@ const FINISH = statement(
    ), l AS MATERIALIZED (
      SELECT e.id, e.cohort_id, e.user_id, e.current_step, co.curriculum_version_id
      FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id
-     WHERE (e.cohort_id, e.user_id) IN (SELECT cohort_id, user_id FROM g)
-       AND e.status = 'active' AND co.deleted_at IS NULL
+     WHERE e.active_user_id = ANY($4::uuid[]) AND e.status = 'active' AND co.deleted_at IS NULL
      ORDER BY e.cohort_id, e.user_id
      FOR UPDATE OF e
    )
@@ -321,7 +326,12 @@ export class SubmissionRepository {
       enrollmentId: string | null;
       currentStep: number | null;
       versionId: string | null;
-    }>(FINISH, [JSON.stringify(results), JSON.stringify(checks)]);
+    }>(FINISH, [
+      JSON.stringify(results),
+      JSON.stringify(checks),
+      gradings.map(({ submission }) => submission.id),
+      gradings.map(({ submission }) => submission.userId),
+    ]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return gradings.map(({ submission }) => {
       const row = byId.get(submission.id);
