@@ -13,6 +13,12 @@ const BATCH = 200;
 const ADD_TIMEOUT_MS = 3000;
 const MAX_BACKOFF_MS = 5000;
 const RECONNECT_MS = 1000;
+/**
+ * Under a stream of submissions (woken again while draining), wait this long before the next
+ * batch: rows gather, and each batch (three PostgreSQL round trips and one queue add) moves more of
+ * them. A lone submission is moved at once.
+ */
+const LINGER_MS = 5;
 
 interface OutboxRow {
   /** bigint, as pg returns it: a string. */
@@ -100,7 +106,7 @@ export class OutboxRelay {
   }
 
   private async drainAll(): Promise<void> {
-    do {
+    for (;;) {
       this.again = false;
       try {
         while (!this.stopped && (await this.drainOnce()) === BATCH);
@@ -115,7 +121,9 @@ export class OutboxRelay {
         );
         return;
       }
-    } while (this.again && !this.stopped);
+      if (!this.again || this.stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+    }
   }
 
   /**
