@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  type FinishedGrading,
   GradingTargets,
   isInfrastructureError,
   MAX_DELIVERIES,
@@ -712,6 +713,60 @@ describe('grading pipeline', () => {
       expect(
         await api.prisma.taskProgress.findFirstOrThrow({
           where: { userId: student.id, taskSlug: TASKS.quiz },
+        }),
+      ).toMatchObject({ attempts: 1, status: 'passed' });
+    });
+
+    it('two attempts of one submission in one group-committed batch: the latest is written, once', async () => {
+      const [student, other] = [cohort.students[9]!, cohort.students[10]!];
+      const running = async (who: typeof student, attempts: number) =>
+        (
+          await api.prisma.submission.create({
+            data: {
+              cohortId: cohort.id,
+              userId: who.id,
+              enrollmentId: who.enrollmentId,
+              taskSlug: TASKS.selfCheck,
+              activeKey: `${who.id}:${TASKS.selfCheck}`,
+              status: 'running',
+              attempts,
+              maxScore: 5,
+            },
+          })
+        ).id;
+      const [id, blockerId] = [await running(student, 2), await running(other, 1)];
+      const results = worker.get(SubmissionResults);
+      const outcome = (score: number): FinishedGrading => ({
+        status: 'passed',
+        score,
+        maxScore: 5,
+        graderId: null,
+        error: null,
+        checks: [],
+      });
+      const submission = (userId: string, submissionId: string) => ({
+        id: submissionId,
+        cohortId: cohort.id,
+        userId,
+        taskSlug: TASKS.selfCheck,
+      });
+      // The first write runs alone; the two that arrive meanwhile share the next batch, the stale
+      // attempt (1) after the current one (2).
+      const writes = [
+        results.record(submission(other.id, blockerId), 1, outcome(5)),
+        results.record(submission(student.id, id), 2, outcome(5)),
+        results.record(submission(student.id, id), 1, outcome(4)),
+      ];
+      expect(await Promise.all(writes)).toEqual([true, true, false]);
+      expect(await api.prisma.submission.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        status: 'passed',
+        score: 5,
+        activeKey: null,
+      });
+      expect(await gradedEventsOf(id)).toHaveLength(1);
+      expect(
+        await api.prisma.taskProgress.findFirstOrThrow({
+          where: { userId: student.id, taskSlug: TASKS.selfCheck },
         }),
       ).toMatchObject({ attempts: 1, status: 'passed' });
     });

@@ -76,8 +76,14 @@ export class SubmissionResults {
 
   /** One transaction for the batch, then its events published; whether each grading was written. */
   private async writeBatch(batch: GradingWrite[]): Promise<boolean[]> {
-    // The same submission twice (a stale redelivery meeting its successor) is written once.
-    const unique = [...new Map(batch.map((write) => [write.submission.id, write])).values()];
+    // The same submission twice (a stale delivery meeting its successor): only the latest attempt
+    // can hold the claim, so only it goes to the write.
+    const latest = new Map<string, GradingWrite>();
+    for (const write of batch) {
+      const other = latest.get(write.submission.id);
+      if (!other || write.attempt > other.attempt) latest.set(write.submission.id, write);
+    }
+    const unique = [...latest.values()];
     const ordered = unique.sort((a, b) => order(a.submission).localeCompare(order(b.submission)));
     const { written, events } = await this.sql.transaction(async (sql) => {
       const pending = new EventBatch();
