@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HostClusterSlots } from '@kubecohort/grading';
-import { RedisConnection } from '@kubecohort/queue';
 import { randomUUID } from 'node:crypto';
+import { scratchRedis, type ScratchRedis } from './support/redis-private.js';
 
 // HostClusterSlots on the machine's Redis, under a prefix of this suite's own.
 
@@ -18,20 +18,16 @@ const options = {
 };
 
 describe('HostClusterSlots', () => {
-  let redis: RedisConnection;
+  let redis: ScratchRedis;
   let slots: HostClusterSlots;
   let otherProcess: HostClusterSlots;
 
   beforeAll(async () => {
-    redis = new RedisConnection({
-      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      prefix: `kc-slots-${randomUUID()}`,
-    });
-    await redis.onModuleInit();
+    redis = await scratchRedis('slots');
     slots = new HostClusterSlots(redis, options);
     otherProcess = new HostClusterSlots(redis, options);
   });
-  afterAll(() => redis.onApplicationShutdown());
+  afterAll(() => redis.close());
 
   it('grants up to the limit per cluster, and other clusters independently', async () => {
     const cluster = randomUUID();

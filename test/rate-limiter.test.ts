@@ -1,32 +1,24 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { RateLimiter, type RateLimitRule } from '@kubecohort/auth';
 import { DomainError } from '@kubecohort/contracts';
-import { RedisConnection } from '@kubecohort/queue';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { scratchRedis, type ScratchRedis } from './support/redis-private.js';
 
 // RateLimiter's counting script on the machine's Redis, under a prefix of this suite's own.
 
 describe('RateLimiter', () => {
-  let redis: RedisConnection;
+  let redis: ScratchRedis;
   let limiter: RateLimiter;
 
   beforeAll(async () => {
-    redis = new RedisConnection({
-      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      prefix: `kc-ratelimit-${randomUUID()}`,
-    });
-    await redis.onModuleInit();
+    redis = await scratchRedis('ratelimit');
     limiter = new RateLimiter(redis);
   });
   afterEach(() => {
     jest.restoreAllMocks();
   });
-  afterAll(async () => {
-    const keys = await redis.client.keys(`${redis.settings.prefix}:*`);
-    if (keys.length > 0) await redis.client.del(...keys);
-    redis.onApplicationShutdown();
-  });
+  afterAll(() => redis.close());
 
   const rule = (limit: number, windowSeconds = 3600): RateLimitRule => ({
     name: `rule-${randomUUID().slice(0, 8)}`,

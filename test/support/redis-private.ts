@@ -1,6 +1,29 @@
+import { RedisConnection } from '@kubecohort/queue';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+
+export type ScratchRedis = RedisConnection & { close(): Promise<void> };
+
+/**
+ * A RedisConnection to the machine's Redis under a key prefix of its own (`kc-<name>-<uuid>`), for
+ * a suite that tests a Redis-backed class. `close` deletes the suite's keys and disconnects.
+ */
+export async function scratchRedis(name: string): Promise<ScratchRedis> {
+  const redis = new RedisConnection({
+    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    prefix: `kc-${name}-${randomUUID()}`,
+  });
+  await redis.onModuleInit();
+  return Object.assign(redis, {
+    async close(): Promise<void> {
+      const keys = await redis.client.keys(`${redis.settings.prefix}:*`);
+      if (keys.length > 0) await redis.client.del(...keys);
+      redis.onApplicationShutdown();
+    },
+  });
+}
 
 /** A free TCP port on 127.0.0.1 (bound once, then released). */
 async function freePort(): Promise<number> {

@@ -204,8 +204,8 @@ export class ProgressRecorder {
     ]);
     const progress = new Map<string, Map<string, StoredProgress>>(enrollmentIds.map((id) => [id, new Map()]));
     for (const row of rows) progress.get(row.enrollmentId)!.set(row.taskSlug, row);
-    /** Each enrolment's current step as the attempts move it. */
     const initialSteps = new Map(attempts.map(({ enrollment }) => [enrollment.id, enrollment.currentStep]));
+    /** Each enrolment's current step as the attempts move it. */
     const steps = new Map(initialSteps);
 
     const writes = new Map<string, Record<string, unknown>>();
