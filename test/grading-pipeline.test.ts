@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type FinishedGrading,
   GradingTargets,
+  HostClusterSlots,
   isInfrastructureError,
   MAX_DELIVERIES,
   OutboxRelay,
@@ -13,6 +14,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { WorkerConfig } from '../apps/worker/src/worker.config.js';
+import { studentEnvironment } from '../apps/worker/src/grading/environment-grading-targets.js';
 import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { ApiHarness } from './support/api-harness.js';
 import { createPrivateDatabase, type PrivateDatabase } from './support/grading-database.js';
@@ -396,6 +398,69 @@ describe('grading pipeline', () => {
       // The two clusters were graded side by side, not one after the other.
       const [a, b] = [intervals(true), intervals(false)];
       expect(Math.max(a[0]![0], b[0]![0])).toBeLessThan(Math.min(a.at(-1)![1], b.at(-1)![1]));
+    });
+    it("takes the slot of the environment's host cluster: named by the job, looked up without it, followed when moved", async () => {
+      const cohort = await createGradingCohort(api, {
+        students: 3,
+        environment: () => ({ hostClusterId: clusterA, mode: 'slow-1000' }),
+      });
+      const [submitter, unnamed, mover] = cohort.students as [
+        GradingCohort['students'][number],
+        GradingCohort['students'][number],
+        GradingCohort['students'][number],
+      ];
+      const slots = worker.get(HostClusterSlots);
+      // While it grades (each fake cluster call takes 1 s), which clusters' slots are held.
+      const heldWhileGrading = async (id: string) => {
+        await waitFor(
+          'the grading to start',
+          async () =>
+            (await api.prisma.submission.findUniqueOrThrow({ where: { id } })).status === 'running' &&
+            (await slots.held(clusterA)) + (await slots.held(clusterB)) > 0,
+          10_000,
+        );
+        const held = { a: await slots.held(clusterA), b: await slots.held(clusterB) };
+        await waitUntilGraded(api.prisma, [id], 30_000);
+        expect((await api.prisma.submission.findUniqueOrThrow({ where: { id } })).status).toBe('passed');
+        return held;
+      };
+      // A job added as the relay would, with or without the host cluster in its payload.
+      const enqueue = async (student: GradingCohort['students'][number], payload: object) => {
+        const id = randomUUID();
+        await api.prisma.submission.create({
+          data: {
+            id,
+            cohortId: cohort.id,
+            userId: student.id,
+            enrollmentId: student.enrollmentId,
+            taskSlug: TASKS.grader,
+            activeKey: `${student.id}:${TASKS.grader}`,
+            maxScore: 10,
+          },
+        });
+        const job = { submissionId: id, userId: student.id, cohortId: cohort.id, taskId: TASKS.grader };
+        await worker
+          .get(JobQueue)
+          .queue('grading')
+          .add('grading.grade-submission', { ...job, environment: true, ...payload }, { jobId: id });
+        return id;
+      };
+
+      const id = await submitted(submitter.token, { taskId: TASKS.grader });
+      const outbox = await api.prisma.outboxMessage.findFirstOrThrow({ where: { key: id } });
+      expect(outbox.payload).toMatchObject({ environment: true, hostClusterId: clusterA });
+      expect(await heldWhileGrading(id)).toEqual({ a: 1, b: 0 });
+
+      expect(await heldWhileGrading(await enqueue(unnamed, {}))).toEqual({ a: 1, b: 0 });
+
+      await api.prisma.environment.update({
+        where: { activeUserId: mover.id },
+        data: { hostClusterId: clusterB },
+      });
+      expect(await heldWhileGrading(await enqueue(mover, { hostClusterId: clusterA }))).toEqual({
+        a: 0,
+        b: 1,
+      });
     });
   });
 
@@ -862,13 +927,17 @@ describe('grading pipeline', () => {
           environment: () => ({ hostClusterId: cluster }),
         });
         const student = cohort.students[0]!;
-        const targets = await production.get(GradingTargets).forSubmission({
-          submissionId: randomUUID(),
-          userId: student.id,
-          cohortId: cohort.id,
-          taskId: 'phase-1-veth-pair',
-        });
-        expect(targets.hostClusterId).toBe(cluster);
+        const targets = production
+          .get(GradingTargets)
+          .open(
+            {
+              submissionId: randomUUID(),
+              userId: student.id,
+              cohortId: cohort.id,
+              taskId: 'phase-1-veth-pair',
+            },
+            await studentEnvironment(production.get(SqlClient), student.id),
+          );
         expect(targets.cluster).toBeUndefined();
         // The host cluster's credentials are test junk: the exec transport fails as an infrastructure error (retried).
         const failure = await targets.workbench!.run(['true']).catch((error: unknown) => error);

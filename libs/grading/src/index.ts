@@ -72,6 +72,7 @@ export {
 export {
   GradingTargets,
   GradingTargetUnavailable,
+  type EnvironmentRecord,
   type GradingSubject,
   type GradingTargetSet,
 } from './pipeline/grading-targets.port.js';

@@ -35,8 +35,10 @@ export interface JobPayloads {
   /**
    * Grades one submission. Added by the outbox relay only (job id = the submission id), so a
    * submission is queued exactly when its row committed. `environment`: the task is graded against
-   * the student's environment (grader tasks), so the per-host-cluster limit applies; the student,
-   * cohort and task let the worker find that environment before it claims the submission.
+   * the student's environment (grader tasks), so the per-host-cluster limit applies.
+   * `hostClusterId`: where that environment ran when the student submitted (null: it had none), so
+   * the worker takes that cluster's slot before it claims; absent (a redriven job) means "look it
+   * up". The claim reads the environment again and follows it if it moved.
    */
   'grading.grade-submission': {
     submissionId: string;
@@ -44,6 +46,7 @@ export interface JobPayloads {
     cohortId: string;
     taskId: string;
     environment: boolean;
+    hostClusterId?: string | null;
   };
   /**
    * Deploys the troubleshoot app with the student's fault for troubleshooting incident `incident`

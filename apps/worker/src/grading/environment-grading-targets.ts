@@ -1,8 +1,8 @@
-import type { EnvironmentStateName } from '@kubecohort/contracts';
 import { SqlClient, statement } from '@kubecohort/database';
 import {
   type ClusterProbe,
   type CommandRunner,
+  type EnvironmentRecord,
   GradingTargets,
   GradingTargetUnavailable,
   InfrastructureError,
@@ -18,19 +18,11 @@ import {
 import { type KubeClient, KubeClients } from '@kubecohort/kubernetes';
 import { Inject, Injectable } from '@nestjs/common';
 
-/** A student's live environment, as the transports need it to reach the workbench and vcluster. */
-export interface StudentEnvironment {
-  id: string;
-  cohortId: string | null;
-  userId: string | null;
-  hostClusterId: string | null;
-  namespace: string | null;
-  workbenchNamespace: string | null;
-  vclusterName: string | null;
-  serverUrl: string | null;
-  /** AES-256-GCM ciphertext of the student's vcluster kubeconfig; never logged. */
-  kubeconfigEncrypted: string | null;
-}
+/**
+ * A student's live environment, as the transports need it to reach the workbench and vcluster.
+ * `kubeconfigEncrypted` is the AES-256-GCM ciphertext of their vcluster kubeconfig; never logged.
+ */
+export type StudentEnvironment = Omit<EnvironmentRecord, 'state'>;
 
 /**
  * Factory of the ports into one environment: an exec transport into its workbench pod and a
@@ -116,33 +108,24 @@ const STUDENT_ENVIRONMENT = statement(
 );
 
 /** The student's environment (one per student, by `active_user_id`) with its state; null when none. */
-export async function studentEnvironment(
-  sql: SqlClient,
-  userId: string,
-): Promise<(StudentEnvironment & { state: EnvironmentStateName }) | null> {
-  const [row] = await sql.query<StudentEnvironment & { state: EnvironmentStateName }>(STUDENT_ENVIRONMENT, [
-    userId,
-  ]);
+export async function studentEnvironment(sql: SqlClient, userId: string): Promise<EnvironmentRecord | null> {
+  const [row] = await sql.query<EnvironmentRecord>(STUDENT_ENVIRONMENT, [userId]);
   return row ?? null;
 }
 
 /**
- * GradingTargets of the worker: finds the student's live environment (one per student, by
- * `active_user_id`) in their cohort and opens the transports into it. An environment on its way
- * up is an infrastructure condition (retried with backoff); none, asleep, deleted or failed is
- * the student's to fix (the grading ends in `error` with the reason, and is not retried).
+ * GradingTargets of the worker: opens the transports into the student's live environment (as the
+ * grading's claim read it) when it belongs to their cohort. An environment on its way up is an
+ * infrastructure condition (retried with backoff); none, asleep, deleted or failed is the
+ * student's to fix (the grading ends in `error` with the reason, and is not retried).
  */
 @Injectable()
 export class EnvironmentGradingTargets extends GradingTargets {
-  constructor(
-    private readonly sql: SqlClient,
-    private readonly transports: EnvironmentTransports,
-  ) {
+  constructor(private readonly transports: EnvironmentTransports) {
     super();
   }
 
-  async forSubmission(subject: GradingSubject): Promise<GradingTargetSet> {
-    const environment = await studentEnvironment(this.sql, subject.userId);
+  open(subject: GradingSubject, environment: EnvironmentRecord | null): GradingTargetSet {
     if (!environment || environment.cohortId !== subject.cohortId) {
       throw new GradingTargetUnavailable(
         'you have no environment in this cohort: start it from the dashboard, then submit again',
@@ -173,7 +156,6 @@ export class EnvironmentGradingTargets extends GradingTargets {
     return {
       workbench: this.transports.workbench(student),
       cluster: this.transports.cluster(student),
-      hostClusterId: environment.hostClusterId,
     };
   }
 }

@@ -101,8 +101,8 @@ function transports(
  * The worker's side of the grading pipeline: the grade-submission processor, and — when this
  * worker serves the grading queue — the outbox relay and the lost-job reconciler.
  *
- * Environment access: EnvironmentGradingTargets finds the student's environment row and asks
- * EnvironmentTransports for the ports (see `transports`): the workbench and the student's vcluster
+ * Environment access: EnvironmentGradingTargets takes the student's environment row (read by the
+ * grading's claim) and asks EnvironmentTransports for the ports (see `transports`): the workbench and the student's vcluster
  * (ephemeral probe containers) through libs/environments. Tests and the
  * benchmark (GRADING_TEST_GRADERS=1, NODE_ENV=test only) bind fakes and a trivial grader.
  */

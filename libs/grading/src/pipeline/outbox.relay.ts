@@ -19,6 +19,11 @@ const RECONNECT_MS = 1000;
  * them. A lone submission is moved at once.
  */
 const LINGER_MS = 5;
+/**
+ * The mark commits without waiting for the WAL flush: a PostgreSQL crash that loses it leaves the
+ * rows unprocessed, and the next relay adds their jobs again under the same ids (a no-op).
+ */
+const NOT_DURABLE = { durable: false } as const;
 
 interface OutboxRow {
   /** bigint, as pg returns it: a string. */
@@ -140,7 +145,7 @@ export class OutboxRelay {
         rows.sort((a, b) => Number(a.id) - Number(b.id));
         await this.publish(rows);
         return rows.length;
-      });
+      }, NOT_DURABLE);
     } catch (error) {
       if (rows.length > 0) await this.noteFailure(rows, error);
       throw error;

@@ -28,6 +28,8 @@ export interface GradingJob {
   taskId: string;
   /** A grader task: needs the student's environment and a host-cluster slot. */
   environment: boolean;
+  /** The environment's host cluster when the student submitted (null: none); absent: look it up. */
+  hostClusterId?: string | null;
   /** Failed attempts so far (BullMQ's attemptsMade). */
   attemptsMade: number;
   maxAttempts: number;
@@ -79,49 +81,49 @@ export class SubmissionGrader {
     const grader = this.registry.forTask(job.taskId);
     if (!grader) return this.claimAndFail(job, 'this task has no automatic grader yet; ask your instructor');
 
-    // Environment and slot first, claim after: a job waiting for a slot is still `queued`.
-    let targets: GradingTargetSet;
+    // The slot first, the claim after: a job waiting for a slot is still `queued`. The job names
+    // the host cluster the environment was on at submission; the claim reads the environment.
+    const hostClusterId =
+      job.hostClusterId !== undefined ? job.hostClusterId : await this.repository.hostClusterOf(job.userId);
+    const slot = await this.takeSlot(hostClusterId, finalAttempt);
+    if (slot === 'wait') return this.waitForSlot();
+    if ('error' in slot) return this.claimAndFail(job, slot.error);
+    let lease = slot.lease;
     try {
-      targets = await this.targets.forSubmission({
-        submissionId: job.submissionId,
-        userId: job.userId,
-        cohortId: job.cohortId,
-        taskId: job.taskId,
-      });
-    } catch (error) {
-      if (error instanceof GradingTargetUnavailable) return this.claimAndFail(job, error.message);
-      if (isInfrastructureError(error) && !finalAttempt) throw error;
-      return this.claimAndFail(
-        job,
-        `the grading could not reach your environment: ${(error as Error).message}`,
-      );
-    }
-
-    const missing = missingTransport(grader, targets);
-    if (missing) {
-      // This deployment cannot reach that part of environments: retrying will not change it.
-      return this.claimAndFail(
-        job,
-        `automatic grading of ${missing === 'cluster' ? 'Kubernetes' : 'workbench'} tasks is not connected in this deployment yet; ask your instructor to grade it`,
-      );
-    }
-
-    let lease: SlotLease | null = null;
-    if (targets.hostClusterId) {
-      try {
-        lease = await this.slots.acquire(targets.hostClusterId);
-      } catch (error) {
-        if (!finalAttempt) throw error; // InfrastructureError: retried
-        return this.claimAndFail(job, `the grading could not be scheduled: ${(error as Error).message}`);
-      }
-      if (!lease) {
-        const jitter = Math.floor(Math.random() * this.options.slotRetryMs * 0.5);
-        return { kind: 'wait', delayMs: this.options.slotRetryMs + jitter };
-      }
-    }
-    try {
-      const claimed = await this.repository.claim(job.submissionId);
+      const claimed = await this.repository.claimInEnvironment(job.submissionId);
       if (!claimed) return { kind: 'skipped', reason: 'finished' };
+      const movedTo = claimed.environment?.hostClusterId ?? null;
+      if (movedTo !== hostClusterId) {
+        // The environment moved to another host cluster since the submission: that one's slot.
+        await lease?.release();
+        lease = null;
+        const moved = await this.takeSlot(movedTo, finalAttempt);
+        if (moved === 'wait') return this.waitForSlot();
+        if ('error' in moved) return this.fail(claimed, moved.error);
+        lease = moved.lease;
+      }
+      let targets: GradingTargetSet;
+      try {
+        targets = this.targets.open(
+          { submissionId: job.submissionId, userId: job.userId, cohortId: job.cohortId, taskId: job.taskId },
+          claimed.environment,
+        );
+      } catch (error) {
+        if (error instanceof GradingTargetUnavailable) return this.fail(claimed, error.message);
+        if (isInfrastructureError(error) && !finalAttempt) throw error;
+        return this.fail(
+          claimed,
+          `the grading could not reach your environment: ${(error as Error).message}`,
+        );
+      }
+      const missing = missingTransport(grader, targets);
+      if (missing) {
+        // This deployment cannot reach that part of environments: retrying will not change it.
+        return this.fail(
+          claimed,
+          `automatic grading of ${missing === 'cluster' ? 'Kubernetes' : 'workbench'} tasks is not connected in this deployment yet; ask your instructor to grade it`,
+        );
+      }
       const task = await this.tasks.get(claimed.versionId, claimed.taskSlug);
       if (!task) return this.fail(claimed, `task ${claimed.taskSlug} is not in the cohort's curriculum`);
       let result: GradingResult;
@@ -140,6 +142,30 @@ export class SubmissionGrader {
     } finally {
       await lease?.release();
     }
+  }
+
+  /**
+   * A slot on the host cluster (none needed without one: the claim then finds no environment to
+   * grade). `wait`: the cluster is at its limit. A failure to schedule throws InfrastructureError
+   * (retried) until the final attempt, which ends the grading with `error`.
+   */
+  private async takeSlot(
+    hostClusterId: string | null,
+    finalAttempt: boolean,
+  ): Promise<{ lease: SlotLease | null } | 'wait' | { error: string }> {
+    if (!hostClusterId) return { lease: null };
+    try {
+      const lease = await this.slots.acquire(hostClusterId);
+      return lease ? { lease } : 'wait';
+    } catch (error) {
+      if (!finalAttempt) throw error; // InfrastructureError: retried
+      return { error: `the grading could not be scheduled: ${(error as Error).message}` };
+    }
+  }
+
+  private waitForSlot(): GradingJobOutcome {
+    const jitter = Math.floor(Math.random() * this.options.slotRetryMs * 0.5);
+    return { kind: 'wait', delayMs: this.options.slotRetryMs + jitter };
   }
 
   private async claimAndFail(job: GradingJob, message: string): Promise<GradingJobOutcome> {

@@ -4,6 +4,7 @@ import type { JobPayloads } from '@kubecohort/queue';
 import type { StoredEvent } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import type { CheckResult } from '../runtime/grading-result.types.js';
+import type { EnvironmentRecord } from './grading-targets.port.js';
 import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
 
 /** PostgreSQL channel the outbox relay LISTENs on (see OutboxSignal). */
@@ -19,6 +20,8 @@ export interface SubmitContext {
   /** The cohort's schedule row for the task's step (null: no row, i.e. locked). */
   locked: boolean | null;
   unlocksAt: Date | null;
+  /** The host cluster of the student's environment (null: none), for the grading job. */
+  hostClusterId: string | null;
 }
 
 export interface NewSubmission {
@@ -30,8 +33,9 @@ export interface NewSubmission {
   answer: unknown;
   graderId: string | null;
   maxScore: number;
-  /** Goes into the job payload: whether the per-host-cluster limit applies. */
+  /** Goes into the job payload: whether the per-host-cluster limit applies, and on which cluster. */
   environment: boolean;
+  hostClusterId: string | null;
 }
 
 export type GradingJobPayload = JobPayloads[typeof GRADE_SUBMISSION_JOB];
@@ -45,6 +49,12 @@ export interface ClaimedSubmission {
   versionId: string;
   answer: unknown;
   attempt: number;
+}
+
+/** A claim for a grading in the student's environment: the environment is read in the same statement. */
+export interface ClaimedInEnvironment extends ClaimedSubmission {
+  /** The student's live environment (null: none). */
+  environment: EnvironmentRecord | null;
 }
 
 /** The student's active enrolment, locked by `finish` for the rest of its transaction. */
@@ -81,12 +91,14 @@ export function activeKey(userId: string, taskSlug: string): string {
 const SUBMIT_CONTEXT = statement(
   'grading_submit_context',
   `SELECT e.id AS "enrollmentId", e.cohort_id AS "cohortId", c.curriculum_version_id AS "versionId",
-          st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt"
+          st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt",
+          env.host_cluster_id AS "hostClusterId"
    FROM enrollments e
    JOIN cohorts c ON c.id = e.cohort_id AND c.deleted_at IS NULL
    LEFT JOIN curriculum_tasks t ON t.version_id = c.curriculum_version_id AND t.slug = $2::text
    LEFT JOIN curriculum_steps st ON st.id = t.step_id
    LEFT JOIN cohort_steps cs ON cs.cohort_id = e.cohort_id AND cs.step_number = st.number
+   LEFT JOIN environments env ON env.active_user_id = $1::uuid
    WHERE e.active_user_id = $1::uuid AND e.status = 'active'`,
 );
 
@@ -124,14 +136,36 @@ const INSERT_QUEUED = statement(
    SELECT s.created_at AS "createdAt", e.id::text AS "eventId", e.at AS "eventAt" FROM s, e`,
 );
 
-const CLAIM = statement(
-  'grading_claim',
-  `UPDATE submissions s
+/**
+ * The claim commits without waiting for the WAL flush (set_config(..., true) holds for the
+ * statement's own transaction): the result write that follows is durable and its flush covers the
+ * claim. A PostgreSQL crash in between loses only the claim: the grading's write then finds no
+ * claim of its attempt and is dropped, and the reconciler hands the submission to the queue again.
+ */
+const CLAIM_SET = `
    SET status = 'running', attempts = s.attempts + 1, started_at = COALESCE(s.started_at, now())
-   FROM cohorts c
+   FROM cohorts c, (SELECT set_config('synchronous_commit', 'off', true)) AS not_durable
    WHERE s.id = $1::uuid AND s.status IN ('queued', 'running') AND c.id = s.cohort_id
    RETURNING s.id, s.cohort_id AS "cohortId", s.user_id AS "userId", s.task_slug AS "taskSlug",
-             c.curriculum_version_id AS "versionId", s.answer, s.attempts AS attempt`,
+             c.curriculum_version_id AS "versionId", s.answer, s.attempts AS attempt`;
+
+const CLAIM = statement('grading_claim_v2', `UPDATE submissions s ${CLAIM_SET}`);
+
+/** CLAIM, and the student's environment (one per student, by active_user_id) in the same round trip. */
+const CLAIM_IN_ENVIRONMENT = statement(
+  'grading_claim_in_environment',
+  `UPDATE submissions s ${CLAIM_SET},
+     (SELECT json_build_object(
+        'id', env.id, 'cohortId', env.cohort_id, 'userId', env.user_id, 'hostClusterId', env.host_cluster_id,
+        'state', env.state, 'namespace', env.namespace, 'workbenchNamespace', env.workbench_namespace,
+        'vclusterName', env.vcluster_name, 'serverUrl', env.server_url,
+        'kubeconfigEncrypted', env.kubeconfig_encrypted)
+      FROM environments env WHERE env.active_user_id = s.user_id) AS environment`,
+);
+
+const HOST_CLUSTER_OF = statement(
+  'grading_host_cluster_of',
+  `SELECT host_cluster_id AS "hostClusterId" FROM environments WHERE active_user_id = $1::uuid`,
 );
 
 /**
@@ -224,6 +258,7 @@ export class SubmissionRepository {
       cohortId: row.cohortId,
       taskId: row.taskSlug,
       environment: row.environment,
+      ...(row.environment ? { hostClusterId: row.hostClusterId } : {}),
     };
     const event: EventPayloads['submission.queued'] = {
       submissionId: row.id,
@@ -271,6 +306,18 @@ export class SubmissionRepository {
   async claim(id: string): Promise<ClaimedSubmission | null> {
     const [row] = await this.sql.query<ClaimedSubmission>(CLAIM, [id]);
     return row ?? null;
+  }
+
+  /** `claim`, with the student's environment as it is now (null when they have none). */
+  async claimInEnvironment(id: string): Promise<ClaimedInEnvironment | null> {
+    const [row] = await this.sql.query<ClaimedInEnvironment>(CLAIM_IN_ENVIRONMENT, [id]);
+    return row ?? null;
+  }
+
+  /** The host cluster of the student's environment; null when they have none (or it has none yet). */
+  async hostClusterOf(userId: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ hostClusterId: string | null }>(HOST_CLUSTER_OF, [userId]);
+    return row?.hostClusterId ?? null;
   }
 
   /**

@@ -131,6 +131,7 @@ export class Submissions {
         graderId: task.graderId,
         maxScore: task.maxPoints,
         environment: needsEnvironment(task),
+        hostClusterId: context.hostClusterId,
       });
       if (created) {
         this.outbox.notify();
