@@ -10,6 +10,7 @@ import {
 } from '@kubecohort/grading';
 import { SqlClient } from '@kubecohort/database';
 import { JobQueue } from '@kubecohort/queue';
+import { EventPublisher } from '@kubecohort/realtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
@@ -128,10 +129,16 @@ describe('grading pipeline', () => {
           failedChecks: [{ id: 'dns-record', message: 'Not the right answer' }],
         },
       });
-      const queued = await events(cohort.id, 'submission.queued');
-      expect(
-        queued.filter((event) => (event.payload as { submissionId: string }).submissionId === id),
-      ).toHaveLength(1);
+      const queued = (await events(cohort.id, 'submission.queued')).filter(
+        (event) => (event.payload as { submissionId: string }).submissionId === id,
+      );
+      expect(queued).toHaveLength(1);
+      // Appended by the relay, before the job existed: the grading's own events come after it.
+      expect(queued[0]).toMatchObject({
+        subjectUserId: student!.id,
+        payload: { userId: student!.id, taskId: TASKS.quiz },
+      });
+      expect(queued[0]!.id).toBeLessThan(graded.at(-1)!.id);
       const progress = await api.prisma.taskProgress.findFirstOrThrow({
         where: { userId: student!.id, taskSlug: TASKS.quiz },
       });
@@ -704,10 +711,15 @@ describe('grading pipeline', () => {
     });
 
     it('the fallback poll picks up a row committed without NOTIFY', async () => {
-      const relay = new OutboxRelay(api.app.get(SqlClient), worker.get(JobQueue), {
-        ...relayOptions(),
-        relayPollMs: 200,
-      });
+      const relay = new OutboxRelay(
+        api.app.get(SqlClient),
+        worker.get(JobQueue),
+        worker.get(EventPublisher),
+        {
+          ...relayOptions(),
+          relayPollMs: 200,
+        },
+      );
       const student = cohort.students[5]!;
       relay.start();
       try {
@@ -727,15 +739,21 @@ describe('grading pipeline', () => {
           key,
           payload: {
             submissionId: key,
-            userId: key,
-            cohortId: key,
+            userId: cohort.students[0]!.id,
+            cohortId: cohort.id,
             taskId: TASKS.selfCheck,
             environment: false,
           },
         })),
       });
       const relays = [1, 2, 3].map(
-        () => new OutboxRelay(api.app.get(SqlClient), worker.get(JobQueue), relayOptions()),
+        () =>
+          new OutboxRelay(
+            api.app.get(SqlClient),
+            worker.get(JobQueue),
+            worker.get(EventPublisher),
+            relayOptions(),
+          ),
       );
       await Promise.all(
         relays.map(async (relay) => {
@@ -751,6 +769,23 @@ describe('grading pipeline', () => {
       const queue = worker.get(JobQueue).queue('grading');
       const jobs = await Promise.all(keys.map((key) => queue.getJob(key)));
       expect(jobs.every((job) => job?.name === 'grading.grade-submission')).toBe(true);
+
+      // Each first delivery appended its submission.queued; handing the rows over again (as the
+      // reconciler's redrive does) appends none.
+      const queuedFor = async () => {
+        const wanted = new Set<string>(keys);
+        return (await events(cohort.id, 'submission.queued'))
+          .map((event) => (event.payload as { submissionId: string }).submissionId)
+          .filter((id) => wanted.has(id));
+      };
+      expect(new Set(await queuedFor()).size).toBe(400);
+      expect(await queuedFor()).toHaveLength(400);
+      await api.prisma.outboxMessage.updateMany({
+        where: { key: { in: keys } },
+        data: { processedAt: null },
+      });
+      while ((await relays[0]!.drainOnce()) > 0);
+      expect(await queuedFor()).toHaveLength(400);
     });
 
     it('a job delivered again for a finished submission is a no-op; a stale attempt cannot write', async () => {
@@ -927,17 +962,15 @@ describe('grading pipeline', () => {
           environment: () => ({ hostClusterId: cluster }),
         });
         const student = cohort.students[0]!;
-        const targets = production
-          .get(GradingTargets)
-          .open(
-            {
-              submissionId: randomUUID(),
-              userId: student.id,
-              cohortId: cohort.id,
-              taskId: 'phase-1-veth-pair',
-            },
-            await studentEnvironment(production.get(SqlClient), student.id),
-          );
+        const targets = production.get(GradingTargets).open(
+          {
+            submissionId: randomUUID(),
+            userId: student.id,
+            cohortId: cohort.id,
+            taskId: 'phase-1-veth-pair',
+          },
+          await studentEnvironment(production.get(SqlClient), student.id),
+        );
         expect(targets.cluster).toBeUndefined();
         // The host cluster's credentials are test junk: the exec transport fails as an infrastructure error (retried).
         const failure = await targets.workbench!.run(['true']).catch((error: unknown) => error);

@@ -571,9 +571,9 @@ A fresh database and a private redis-server; ${settings.students} students in ${
 environment, spread over ${HOST_CLUSTERS} host clusters. The real api and the real worker run as processes of their own (from the
 TypeScript sources, log level \`warn\`) with the test graders (\`GRADING_TEST_GRADERS=1\`, which needs \`NODE_ENV=test\`): the
 grader task \`${TASK}\` is graded by a trivial grader, one \`k8s.object\` check answered at once by fake transports.
-Every submission goes the whole way: POST (auth, rate limit) → one statement: submission row, outbox row,
-\`submission.queued\` → NOTIFY after the commit → relay (LISTEN, \`FOR UPDATE SKIP LOCKED\`) → BullMQ → environment look-up,
-host-cluster slot (Redis lease), claim → grading → one transaction (shared by the gradings that finish together: group
+Every submission goes the whole way: POST (auth, rate limit) → one statement: submission row and outbox row → NOTIFY
+after the commit → relay (LISTEN, \`FOR UPDATE SKIP LOCKED\`; \`submission.queued\` appended in its batch) → BullMQ →
+host-cluster slot (Redis lease; the cluster named by the job) → claim with the environment read → grading → one transaction (shared by the gradings that finish together: group
 commit): result, checks, progress (ProgressRecorder), questions (QuestionSolver), \`submission.graded\` → events published
 on Redis. The hot path's SQL runs as named prepared statements (SqlClient), not through Prisma. Worker: \`WORKER_CONCURRENCY=${settings.workerConcurrency}\`,
 \`GRADING_CONCURRENCY_PER_HOST_CLUSTER=4\`; database pools of ${settings.poolMax}.
