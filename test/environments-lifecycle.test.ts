@@ -415,10 +415,15 @@ describe('environment lifecycle: sleep, wake, idle, reset (real api and worker p
         // Platform activity counts too: a request of the student's, before the window ends,
         // moves lastActivityAt and so postpones the sleep. Writes are throttled (1 s here): the
         // idle check may have recorded the last kubectl activity less than that before the request.
+        // The api writes its activity marks in batches, within a second.
         await new Promise((r) => setTimeout(r, 2000));
         const requestedAt = Date.now();
         expect((await as(student.token, 'GET', '/api/v1/me/environment')).body.state).toBe('ready');
-        row = await harness.prisma.environment.findUniqueOrThrow({ where: { id } });
+        for (let tries = 0; tries < 30; tries += 1) {
+          row = await harness.prisma.environment.findUniqueOrThrow({ where: { id } });
+          if (row.lastActivityAt.getTime() >= requestedAt - 1000 - 100) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         expect(row.lastActivityAt.getTime()).toBeGreaterThanOrEqual(requestedAt - 1000 - 100);
         const activeAt = row.lastActivityAt.getTime();
         await waitForEnvironment(harness.prisma, id, (e) => e.state === 'sleeping', 20000);

@@ -367,6 +367,17 @@ describe('grading pipeline', () => {
         where: { userId: asleep.cohort.students[0]!.id },
       });
       expect(woken.state).toBe('waking');
+      // Only a task graded in the environment wakes it: a self-check leaves it asleep.
+      const selfChecker = await createGradingCohort(api, {
+        students: 1,
+        environment: () => ({ hostClusterId: clusterB, mode: 'pass', state: 'sleeping' }),
+      });
+      const selfCheck = await submitted(selfChecker.students[0]!.token, { taskId: TASKS.selfCheck });
+      await waitUntilGraded(api.prisma, [selfCheck]);
+      const asleepStill = await api.prisma.environment.findFirstOrThrow({
+        where: { userId: selfChecker.students[0]!.id },
+      });
+      expect(asleepStill.state).toBe('sleeping');
       const unreachable = await gradeOne('no-cluster');
       expect(unreachable.view).toMatchObject({
         status: 'error',

@@ -1,10 +1,12 @@
 import { Clock } from '@kubecohort/config';
 import { type EnvironmentState, SqlClient, statement } from '@kubecohort/database';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ACTIVITY_OPTIONS, type ActivityOptions } from './environments.options.js';
 
 /** Users remembered between writes; past this, the oldest are forgotten (they just write again). */
 const MAX_REMEMBERED = 50_000;
+/** Marks gathered before they are written, at most this long. */
+const FLUSH_AFTER_MS = 1000;
 
 /** A student's live environment, as much of it as waking needs (see EnvironmentLifecycle.wakeFor). */
 export interface LiveEnvironment {
@@ -13,13 +15,18 @@ export interface LiveEnvironment {
   cohortId: string | null;
 }
 
-// updated_at is set as Prisma's @updatedAt would (the wall clock, not Clock).
-const TOUCH = `
-  UPDATE environments SET last_activity_at = $2, updated_at = now()
-  WHERE active_user_id = $1::uuid AND state = 'ready' AND last_activity_at < $3`;
-
-/** $1 user, $2 now, $3 now minus the throttle interval. */
-const RECORD = statement('environments_activity_record_v1', TOUCH);
+/**
+ * $1 users, $2 when each was active, $3 the throttle in seconds. updated_at is set as Prisma's
+ * @updatedAt would (the wall clock, not Clock). A row written recently (by another api instance)
+ * is not rewritten. `= ANY($1)` keeps the plan on the unique index whatever the batch size.
+ */
+const RECORD = statement(
+  'environments_activity_record_batch_v1',
+  `UPDATE environments e SET last_activity_at = v.at, updated_at = now()
+   FROM unnest($1::uuid[], $2::timestamptz[]) AS v(user_id, at)
+   WHERE e.active_user_id = ANY($1::uuid[]) AND e.active_user_id = v.user_id
+     AND e.state = 'ready' AND e.last_activity_at < v.at - make_interval(secs => $3::int)`,
+);
 
 /** $1 user: their live environment (active_user_id is unique). */
 export const LIVE_ENVIRONMENT = statement(
@@ -29,26 +36,20 @@ export const LIVE_ENVIRONMENT = statement(
 );
 
 /**
- * RECORD and LIVE_ENVIRONMENT in one round trip. The SELECT sees the row as it was before the
- * UPDATE (one snapshot), which changes nothing it returns.
- */
-const RECORD_AND_FIND = statement(
-  'environments_activity_record_find_v1',
-  `WITH touched AS (${TOUCH} RETURNING 1)
-   SELECT id::text AS id, state::text AS state, cohort_id::text AS "cohortId"
-   FROM environments WHERE active_user_id = $1::uuid`,
-);
-
-/**
  * Records that a student used the platform (any authenticated request of theirs, the bot acting
- * for them included), for idle detection. Throttled twice: in memory per process (no query at
- * all within the interval) and in the UPDATE itself (a row written recently by another api
- * instance is not rewritten), so a busy student costs one indexed UPDATE per interval.
- * Named statements, not Prisma: this runs before every student request (submissions included).
+ * for them included), for idle detection. Throttled twice: in memory per process (nothing at all
+ * within the interval) and in the UPDATE itself (a row written recently by another api instance
+ * is not rewritten). Marks are gathered for up to a second and written by one statement, so a
+ * request never waits for one: idle detection works in minutes, and a mark lost with a crashed
+ * process only makes the student look idle a second earlier.
  */
 @Injectable()
-export class EnvironmentActivity {
+export class EnvironmentActivity implements OnModuleDestroy {
+  private readonly logger = new Logger(EnvironmentActivity.name);
   private readonly lastWrite = new Map<string, number>();
+  private pending = new Map<string, Date>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sql: SqlClient,
@@ -57,25 +58,46 @@ export class EnvironmentActivity {
   ) {}
 
   /** Only ready environments are watched for idleness (and only their rows are written). */
-  async record(userId: string): Promise<void> {
-    const write = this.due(userId);
-    if (write) await this.sql.query(RECORD, [userId, ...write]);
+  record(userId: string): void {
+    const now = this.due(userId);
+    if (!now) return;
+    this.pending.set(userId, now);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+      this.timer.unref();
+    }
   }
 
-  /**
-   * record(), and the student's live environment (null when none) read in the same round trip, for
-   * a request that may have to wake it.
-   */
+  /** record(), and the student's live environment (null when none), for a request that may wake it. */
   async recordAndFind(userId: string): Promise<LiveEnvironment | null> {
-    const write = this.due(userId);
-    const rows = write
-      ? await this.sql.query<LiveEnvironment>(RECORD_AND_FIND, [userId, ...write])
-      : await this.sql.query<LiveEnvironment>(LIVE_ENVIRONMENT, [userId]);
+    this.record(userId);
+    const rows = await this.sql.query<LiveEnvironment>(LIVE_ENVIRONMENT, [userId]);
     return rows[0] ?? null;
   }
 
-  /** The UPDATE's now and written-before parameters, or null while the in-memory throttle holds. */
-  private due(userId: string): [Date, Date] | null {
+  /** Writes the marks gathered so far (also at shutdown). Never throws: marks are best effort. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return this.writing;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.writing = this.writing.then(() =>
+      this.sql.query(RECORD, [[...batch.keys()], [...batch.values()], this.options.throttleSeconds]).then(
+        () => undefined,
+        (error: Error) =>
+          this.logger.warn({ err: error.message, users: batch.size }, 'activity marks not written'),
+      ),
+    );
+    return this.writing;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+
+  /** When the student was active, or null while the in-memory throttle holds. */
+  private due(userId: string): Date | null {
     const now = this.clock.now();
     const last = this.lastWrite.get(userId);
     const everyMs = this.options.throttleSeconds * 1000;
@@ -83,6 +105,6 @@ export class EnvironmentActivity {
     this.lastWrite.delete(userId);
     this.lastWrite.set(userId, now.getTime());
     if (this.lastWrite.size > MAX_REMEMBERED) this.lastWrite.delete(this.lastWrite.keys().next().value!);
-    return [now, new Date(now.getTime() - everyMs)];
+    return now;
   }
 }

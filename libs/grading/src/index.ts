@@ -76,6 +76,7 @@ export {
   type GradingSubject,
   type GradingTargetSet,
 } from './pipeline/grading-targets.port.js';
+export { EnvironmentWakeUp, type SubmitterEnvironment } from './pipeline/environment-wake-up.port.js';
 export { HostClusterSlots, type SlotLease } from './pipeline/host-cluster-slots.js';
 export { OutboxRelay } from './pipeline/outbox.relay.js';
 export { OutboxSignal } from './pipeline/outbox.signal.js';

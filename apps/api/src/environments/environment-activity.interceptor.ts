@@ -36,16 +36,19 @@ export class EnvironmentActivityInterceptor implements NestInterceptor {
     const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;
     if (principal?.kind !== 'user' || principal.role !== 'student') return next.handle();
     const wakes = this.reflector.get<boolean | undefined>(WAKES, context.getHandler()) === true;
-    return from(this.touch(principal.userId, wakes)).pipe(switchMap(() => next.handle()));
+    if (!wakes) {
+      // Only marked here: the marks are written later, in a batch (EnvironmentActivity).
+      this.activity.record(principal.userId);
+      return next.handle();
+    }
+    return from(this.wake(principal.userId)).pipe(switchMap(() => next.handle()));
   }
 
-  private async touch(userId: string, wakes: boolean): Promise<void> {
+  private async wake(userId: string): Promise<void> {
     try {
-      // One round trip on the hot path: the activity write also reads what waking needs.
-      if (wakes) await this.lifecycle.wakeFor(userId, await this.activity.recordAndFind(userId));
-      else await this.activity.record(userId);
+      await this.lifecycle.wakeFor(userId, await this.activity.recordAndFind(userId));
     } catch (error) {
-      this.logger.warn({ userId, err: (error as Error).message }, 'environment activity not recorded');
+      this.logger.warn({ userId, err: (error as Error).message }, 'environment not woken');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { EnvironmentsModule, throwawayEncryptionKeys } from '@kubecohort/environments';
+import { EnvironmentWakeUp } from '@kubecohort/grading';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { ApiConfig } from '../api.config.js';
@@ -9,14 +10,20 @@ import {
   EnvironmentsController,
 } from './environments.controller.js';
 import { HostClustersController } from './host-clusters.controller.js';
+import { LifecycleWakeUp } from './lifecycle-wake-up.js';
 import { MyEnvironmentController } from './my-environment.controller.js';
 
-/** HTTP edge of environments: host clusters (admin), my environment (students), staff views, sleep/wake/reset, teardown. */
+/**
+ * HTTP edge of environments: host clusters (admin), my environment (students), staff views,
+ * sleep/wake/reset, teardown. Global for one binding: EnvironmentWakeUp, which the submissions use
+ * case (another module) calls to wake a student's environment.
+ */
 @Module({})
 export class EnvironmentsHttpModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: EnvironmentsHttpModule,
+      global: true,
       imports: [
         EnvironmentsModule.forApi({
           // Config validation requires the keys outside NODE_ENV=test.
@@ -39,7 +46,11 @@ export class EnvironmentsHttpModule {
         }),
       ],
       // Students' requests are activity (idle detection); some wake their environment.
-      providers: [{ provide: APP_INTERCEPTOR, useClass: EnvironmentActivityInterceptor }],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: EnvironmentActivityInterceptor },
+        { provide: EnvironmentWakeUp, useClass: LifecycleWakeUp },
+      ],
+      exports: [EnvironmentWakeUp],
       controllers: [
         HostClustersController,
         MyEnvironmentController,

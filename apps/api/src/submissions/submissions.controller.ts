@@ -35,7 +35,6 @@ import {
   SubmissionDto,
   SubmissionPageDto,
 } from './submissions.dto.js';
-import { WakesEnvironment } from '../environments/environment-activity.interceptor.js';
 
 @ApiTags('submissions')
 @ApiBearerAuth()
@@ -48,8 +47,6 @@ export class SubmissionsController {
 
   @Post()
   @HttpCode(202)
-  // Grader tasks run against the student's environment: a sleeping one starts waking now.
-  @WakesEnvironment()
   @ApiOperation({
     summary: 'Submit a task for grading (queued; the result arrives as submission.graded)',
     description:

@@ -2,6 +2,7 @@ import { Prisma, PrismaService, type Sql, SqlClient, statement, uuidv7 } from '@
 import type { JobPayloads } from '@kubecohort/queue';
 import { Injectable } from '@nestjs/common';
 import type { CheckResult } from '../runtime/grading-result.types.js';
+import type { SubmitterEnvironment } from './environment-wake-up.port.js';
 import type { EnvironmentRecord } from './grading-targets.port.js';
 import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
 
@@ -20,6 +21,8 @@ export interface SubmitContext {
   unlocksAt: Date | null;
   /** The host cluster of the student's environment (null: none), for the grading job. */
   hostClusterId: string | null;
+  /** The student's environment (null: none), for waking it. */
+  environment: SubmitterEnvironment | null;
 }
 
 export interface NewSubmission {
@@ -90,7 +93,8 @@ const SUBMIT_CONTEXT = statement(
   'grading_submit_context',
   `SELECT e.id AS "enrollmentId", e.cohort_id AS "cohortId", c.curriculum_version_id AS "versionId",
           st.number AS "stepNumber", cs.locked, cs.unlocks_at AS "unlocksAt",
-          env.host_cluster_id AS "hostClusterId"
+          env.host_cluster_id AS "hostClusterId", env.id::text AS "environmentId",
+          env.state::text AS "environmentState", env.cohort_id::text AS "environmentCohortId"
    FROM enrollments e
    JOIN cohorts c ON c.id = e.cohort_id AND c.deleted_at IS NULL
    LEFT JOIN curriculum_tasks t ON t.version_id = c.curriculum_version_id AND t.slug = $2::text
@@ -218,10 +222,24 @@ export class SubmissionRepository {
     private readonly sql: SqlClient,
   ) {}
 
-  /** The student's active enrolment, the task's step and that step's schedule, in one query. */
+  /** The student's active enrolment, the task's step, that step's schedule and their environment, in one query. */
   async submitContext(userId: string, taskSlug: string): Promise<SubmitContext | null> {
-    const rows = await this.sql.query<SubmitContext>(SUBMIT_CONTEXT, [userId, taskSlug]);
-    return rows[0] ?? null;
+    const [row] = await this.sql.query<
+      Omit<SubmitContext, 'environment'> & {
+        environmentId: string | null;
+        environmentState: SubmitterEnvironment['state'] | null;
+        environmentCohortId: string | null;
+      }
+    >(SUBMIT_CONTEXT, [userId, taskSlug]);
+    if (!row) return null;
+    const { environmentId, environmentState, environmentCohortId, ...context } = row;
+    return {
+      ...context,
+      environment:
+        environmentId && environmentState
+          ? { id: environmentId, state: environmentState, cohortId: environmentCohortId }
+          : null,
+    };
   }
 
   /**

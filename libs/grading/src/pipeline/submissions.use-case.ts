@@ -16,7 +16,8 @@ import {
 import { Prisma, PrismaService, prismaSql, uuidv7 } from '@kubecohort/database';
 import { isStepUnlocked } from '@kubecohort/progress';
 import { Transactions } from '@kubecohort/realtime';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { EnvironmentWakeUp } from './environment-wake-up.port.js';
 import { OutboxSignal } from './outbox.signal.js';
 import { SubmissionRepository } from './submission.repository.js';
 import { SubmissionResults } from './submission-results.js';
@@ -88,6 +89,7 @@ export class Submissions {
     private readonly access: CohortAccess,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    @Optional() private readonly wakeUp?: EnvironmentWakeUp,
   ) {}
 
   /**
@@ -117,6 +119,9 @@ export class Submissions {
       );
     }
     const answer = validateAnswer(task, input.answer);
+    const environment = needsEnvironment(task);
+    // Before it is queued: its grading must find a sleeping environment waking, not asleep.
+    if (environment) await this.wakeUp?.wake(principal.userId, context.environment);
     const id = uuidv7(now.getTime());
     // A conflicting submission may finish between our insert and our look-up: then try once more.
     for (let tries = 0; tries < 3; tries += 1) {
@@ -129,7 +134,7 @@ export class Submissions {
         answer,
         graderId: task.graderId,
         maxScore: task.maxPoints,
-        environment: needsEnvironment(task),
+        environment,
         hostClusterId: context.hostClusterId,
       });
       if (created) {
