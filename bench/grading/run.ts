@@ -235,6 +235,8 @@ class GradedEvents {
     const subscriber = new Redis(url);
     const events = new GradedEvents(subscriber);
     subscriber.on('message', (_channel, message) => {
+      // Two of a submission's three events are not the one timed: skip them before parsing.
+      if (!message.includes('"type":"submission.graded"')) return;
       const event = JSON.parse(message) as { type: string; payload: { submissionId: string } };
       if (event.type === 'submission.graded') events.at.set(event.payload.submissionId, performance.now());
     });

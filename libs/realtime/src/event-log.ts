@@ -17,56 +17,84 @@ export interface NewEvent {
   subjectUserId: string | null;
 }
 
+/** An event to append to a given cohort's log. */
+export interface CohortEvent extends NewEvent {
+  cohortId: string;
+}
+
 /**
- * One statement: bump the cohort's counter by n ($2) and insert the n events ($3, in order) with
- * the ids it reserved. One round trip while the counter row (and whatever else the caller holds,
- * such as the host-cluster lock) stays locked.
+ * One statement for events of any cohorts ($1, each with its position `ord` within its cohort):
+ * bump each cohort's counter by its count, in cohort id order (every writer locks counters in that
+ * order, so two cannot deadlock), and insert the events with the ids reserved. One round trip while
+ * the counter rows (and whatever else the caller holds) stay locked.
  */
 const APPEND = statement(
-  'events_append',
-  `WITH c AS (
-     INSERT INTO cohort_event_counters (cohort_id, last_id) VALUES ($1::uuid, $2::int)
-     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + $2::int
-     RETURNING last_id
+  'events_append_cohorts',
+  `WITH e AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(cohort_id uuid, ord int, type text, subject text, payload jsonb)
+   ), n AS (
+     SELECT cohort_id, count(*)::int AS n FROM e GROUP BY cohort_id
+   ), c AS (
+     INSERT INTO cohort_event_counters (cohort_id, last_id)
+     SELECT cohort_id, n FROM n ORDER BY cohort_id
+     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + EXCLUDED.last_id
+     RETURNING cohort_id, last_id
    )
    INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
-   SELECT $1::uuid, c.last_id - $2::int + e.ord, e.type, e.subject::uuid, e.payload
-   FROM c, jsonb_to_recordset($3::jsonb) AS e(ord int, type text, subject text, payload jsonb)
-   RETURNING id::text, at`,
+   SELECT e.cohort_id, c.last_id - n.n + e.ord, e.type, e.subject::uuid, e.payload
+   FROM e JOIN n USING (cohort_id) JOIN c USING (cohort_id)
+   RETURNING cohort_id::text AS "cohortId", id::text, at`,
 );
 
 /**
- * Appends events of one cohort, in order, inside the caller's transaction (`sql`: SqlClient's, or
- * `prismaSql(tx)`). The log's invariant: ids come from the cohort's counter row, bumped inside the
- * writing transaction, so writers of a cohort serialise on it and ids commit in increasing order.
+ * Appends events inside the caller's transaction (`sql`: SqlClient's, or `prismaSql(tx)`), in order
+ * within each cohort, in one statement. The log's invariant: ids come from the cohort's counter
+ * row, bumped inside the writing transaction, so writers of a cohort serialise on it and ids commit
+ * in increasing order. Returns the events stored, in the order given.
  */
-export async function appendEvents(
+export async function appendCohortEvents(sql: Sql, events: readonly CohortEvent[]): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const counts = new Map<string, number>();
+  const rows = events.map((event) => {
+    const cohortId = event.cohortId.toLowerCase(); // as PostgreSQL prints uuids
+    const ord = (counts.get(cohortId) ?? 0) + 1;
+    counts.set(cohortId, ord);
+    return {
+      cohort_id: cohortId,
+      ord,
+      type: event.type,
+      subject: event.subjectUserId,
+      payload: event.payload,
+    };
+  });
+  const stored = await sql.query<{ cohortId: string; id: string; at: Date }>(APPEND, [JSON.stringify(rows)]);
+  // Within a cohort, ids were reserved in `ord` order.
+  const byCohort = new Map<string, { id: string; at: Date }[]>();
+  for (const row of stored) byCohort.set(row.cohortId, [...(byCohort.get(row.cohortId) ?? []), row]);
+  for (const list of byCohort.values()) list.sort((a, b) => Number(a.id) - Number(b.id));
+  return events.map((event, index) => {
+    const row = byCohort.get(rows[index]!.cohort_id)![rows[index]!.ord - 1]!;
+    return {
+      id: row.id,
+      type: event.type,
+      cohortId: event.cohortId,
+      at: row.at.toISOString(),
+      payload: event.payload,
+      subjectUserId: event.subjectUserId,
+    };
+  });
+}
+
+/** appendCohortEvents for events of one cohort. */
+export function appendEvents(
   sql: Sql,
   cohortId: string,
   events: readonly NewEvent[],
 ): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const rows = await sql.query<{ id: string; at: Date }>(APPEND, [
-    cohortId,
-    events.length,
-    JSON.stringify(
-      events.map((event, index) => ({
-        ord: index + 1,
-        type: event.type,
-        subject: event.subjectUserId,
-        payload: event.payload,
-      })),
-    ),
-  ]);
-  rows.sort((a, b) => Number(a.id) - Number(b.id));
-  return events.map((event, index) => ({
-    id: rows[index]!.id,
-    type: event.type,
-    cohortId,
-    at: rows[index]!.at.toISOString(),
-    payload: event.payload,
-    subjectUserId: event.subjectUserId,
-  }));
+  return appendCohortEvents(
+    sql,
+    events.map((event) => ({ ...event, cohortId })),
+  );
 }
 
 type Db = Prisma.TransactionClient | PrismaService;

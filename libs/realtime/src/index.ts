@@ -1,5 +1,13 @@
 export { CohortFeed, type FeedSource, type FeedTuning } from './cohort-feed.js';
-export { appendEvents, EventLog, type AppendOptions, type NewEvent, type StoredEvent } from './event-log.js';
+export {
+  appendCohortEvents,
+  appendEvents,
+  type AppendOptions,
+  type CohortEvent,
+  EventLog,
+  type NewEvent,
+  type StoredEvent,
+} from './event-log.js';
 export { EVENTS_CHANNEL, EventPublisher } from './event-publisher.js';
 export { EventRetention, type PruneOptions } from './event-retention.js';
 export { EventSubscriber } from './event-subscriber.js';

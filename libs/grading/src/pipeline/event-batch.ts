@@ -1,13 +1,9 @@
 import type { Sql } from '@kubecohort/database';
-import { appendEvents, type Emit, type NewEvent, type StoredEvent } from '@kubecohort/realtime';
-
-interface PendingEvent extends NewEvent {
-  cohortId: string;
-}
+import { appendCohortEvents, type CohortEvent, type Emit, type StoredEvent } from '@kubecohort/realtime';
 
 /**
- * The events of one of the pipeline's transactions, appended together at its end: per cohort one
- * statement bumps the cohort's event counter by n and inserts the n events (appendEvents).
+ * The events of one of the pipeline's transactions, appended together at its end by one statement
+ * (appendCohortEvents): each cohort's event counter bumped by its count, the events inserted.
  *
  * Why not EventLog.append per emit: the counter row serialises every writer of a cohort until it
  * commits. Taken at the first emit, it stayed locked for the rest of a grading's statements; taken
@@ -18,7 +14,7 @@ interface PendingEvent extends NewEvent {
  * (ProgressRecorder.recordAttempt, QuestionSolver.onGradingPassed) do not read what emit returns.
  */
 export class EventBatch {
-  private readonly pending: PendingEvent[] = [];
+  private readonly pending: CohortEvent[] = [];
 
   readonly emit: Emit = (cohortId, type, payload, options) => {
     const subjectUserId = options?.subjectUserId ?? null;
@@ -30,17 +26,8 @@ export class EventBatch {
     return this.pending.length;
   }
 
-  /** Appends everything emitted so far, in emit order within each cohort; returns them stored. */
-  async append(sql: Sql): Promise<StoredEvent[]> {
-    const byCohort = new Map<string, PendingEvent[]>();
-    for (const event of this.pending)
-      byCohort.set(event.cohortId, [...(byCohort.get(event.cohortId) ?? []), event]);
-    this.pending.length = 0;
-    const stored: StoredEvent[] = [];
-    // Cohorts in id order: two batches over the same cohorts lock their counters in the same order.
-    for (const cohortId of [...byCohort.keys()].sort()) {
-      stored.push(...(await appendEvents(sql, cohortId, byCohort.get(cohortId)!)));
-    }
-    return stored;
+  /** Appends everything emitted so far (in emit order within each cohort); returns them stored. */
+  append(sql: Sql): Promise<StoredEvent[]> {
+    return appendCohortEvents(sql, this.pending.splice(0));
   }
 }
