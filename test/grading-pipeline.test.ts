@@ -471,6 +471,8 @@ describe('grading pipeline', () => {
 
       expect(await heldWhileGrading(await enqueue(unnamed, {}))).toEqual({ a: 1, b: 0 });
 
+      // The earlier gradings' slot on A goes back to Redis a moment after they release it.
+      await waitFor('the slot on A to be given back', async () => (await slots.held(clusterA)) === 0, 5000);
       await api.prisma.environment.update({
         where: { activeUserId: mover.id },
         data: { hostClusterId: clusterB },

@@ -34,9 +34,39 @@ describe('HostClusterSlots', () => {
     const held = [await slots.acquire(cluster), await slots.acquire(cluster)];
     expect(held.every(Boolean)).toBe(true);
     expect(await slots.held(cluster)).toBe(2);
-    expect(await slots.acquire(randomUUID())).not.toBeNull();
-    for (const lease of held) await lease!.release();
-    expect(await slots.held(cluster)).toBe(0);
+    const other = await slots.acquire(randomUUID());
+    expect(other).not.toBeNull();
+    for (const lease of [...held, other]) await lease!.release();
+    // Released slots stay with this process for a moment, then go back to Redis.
+    const deadline = Date.now() + 2000;
+    while ((await slots.held(cluster)) > 0) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
+  it("reuses a slot it released a moment ago without asking Redis; another process waits for Redis's", async () => {
+    const cluster = randomUUID();
+    const first = (await slots.acquire(cluster))!;
+    await first.release();
+    expect(await slots.held(cluster)).toBe(1); // parked, still counted against the limit
+    const again = (await slots.acquire(cluster))!;
+    const second = (await slots.acquire(cluster))!;
+    expect(await slots.held(cluster)).toBe(2); // the parked one was reused: one new grant only
+    expect(await otherProcess.acquire(cluster)).toBeNull();
+    await Promise.all([again.release(), second.release()]);
+    // Once the parked slots go back, the other process gets one.
+    const deadline = Date.now() + 2000;
+    let theirs = await otherProcess.acquire(cluster);
+    while (!theirs) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      theirs = await otherProcess.acquire(cluster);
+    }
+    await theirs.release();
+    await slots.onModuleDestroy();
+    await otherProcess.onModuleDestroy();
+    expect(await slots.held(cluster)).toBe(0); // stopping gives parked slots back at once
   });
 
   it('a full cluster whose slots this process holds: waits for one of them to be released', async () => {

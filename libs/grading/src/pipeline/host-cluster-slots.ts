@@ -1,5 +1,5 @@
 import { RedisConnection } from '@kubecohort/queue';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InfrastructureError } from '../runtime/infrastructure.error.js';
 import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
@@ -30,6 +30,27 @@ return 0`;
 
 /** How long a job waits, at most, for a slot this process holds on its cluster before being delayed. */
 const LOCAL_WAIT_MS = 250;
+/** How long a released slot stays with this process for its next grading on the cluster. */
+const PARK_MS = 50;
+
+/** A slot granted in Redis to this process: its token, kept alive by `renew` until dropped. */
+interface Grant {
+  token: string;
+  key: string;
+  renew: NodeJS.Timeout;
+  /** The renewal found it gone from Redis (expired, or Redis lost it): never reused. */
+  lost: boolean;
+  parkTimer?: NodeJS.Timeout;
+}
+
+interface ClusterEntry {
+  /** Slots in use by this process's gradings. */
+  held: number;
+  /** Callers waiting for one of them to be released. */
+  waiting: Set<() => void>;
+  /** Released slots kept for a moment (PARK_MS) for the next grading here. */
+  parked: Grant[];
+}
 
 /** A held slot: renewed in the background until released. */
 export interface SlotLease {
@@ -44,14 +65,18 @@ export interface SlotLease {
  * other clusters (see SubmissionGrader). Before giving up, it waits a moment for a slot that this
  * process holds on the cluster to be released (most gradings are short): a burst is then not
  * spread over retry delays of half a second each.
+ *
+ * A released slot stays with this process for PARK_MS before it goes back to Redis: under a stream
+ * of gradings the next one on the cluster takes it without the two Redis round trips (acquire,
+ * release) a grading would otherwise cost. It still counts against the cluster's limit meanwhile.
  */
 @Injectable()
-export class HostClusterSlots {
+export class HostClusterSlots implements OnModuleDestroy {
   private readonly logger = new Logger(HostClusterSlots.name);
   private readonly acquireScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
   private readonly renewScript: (key: string, ...args: (string | number)[]) => Promise<unknown>;
-  /** Per host cluster: slots this process holds, and callers waiting for one of them to be released. */
-  private readonly local = new Map<string, { held: number; waiting: Set<() => void> }>();
+  /** Per host cluster: this process's slots in use and parked, and who waits for one. */
+  private readonly local = new Map<string, ClusterEntry>();
 
   constructor(
     private readonly redis: RedisConnection,
@@ -98,6 +123,12 @@ export class HostClusterSlots {
   }
 
   private async tryAcquire(hostClusterId: string): Promise<SlotLease | null> {
+    const entry = this.entry(hostClusterId);
+    for (let parked = entry.parked.pop(); parked; parked = entry.parked.pop()) {
+      clearTimeout(parked.parkTimer);
+      if (!parked.lost) return this.lease(hostClusterId, entry, parked);
+      void this.drop(parked);
+    }
     const token = randomUUID();
     const key = this.key(hostClusterId);
     const leaseMs = this.options.slotLeaseMs;
@@ -114,36 +145,77 @@ export class HostClusterSlots {
       );
     }
     if (granted !== 1) return null;
-    const renew = setInterval(
-      () => {
-        this.renewScript(key, leaseMs, token).then(
-          (kept) => {
-            if (kept !== 1) this.logger.warn({ hostClusterId }, 'grading slot lease expired while grading');
-          },
-          () => undefined, // Redis away: the lease may lapse; the grading carries on regardless
-        );
-      },
-      Math.max(100, Math.floor(leaseMs / 3)),
-    );
-    renew.unref();
-    const entry = this.local.get(hostClusterId) ?? { held: 0, waiting: new Set<() => void>() };
-    this.local.set(hostClusterId, entry);
+    const grant: Grant = {
+      token,
+      key,
+      lost: false,
+      renew: setInterval(
+        () => {
+          this.renewScript(key, leaseMs, token).then(
+            (kept) => {
+              if (kept === 1) return;
+              grant.lost = true;
+              this.logger.warn({ hostClusterId }, 'grading slot lease expired');
+            },
+            () => undefined, // Redis away: the lease may lapse; the grading carries on regardless
+          );
+        },
+        Math.max(100, Math.floor(leaseMs / 3)),
+      ),
+    };
+    grant.renew.unref();
+    return this.lease(hostClusterId, entry, grant);
+  }
+
+  private entry(hostClusterId: string): ClusterEntry {
+    let entry = this.local.get(hostClusterId);
+    if (!entry) {
+      entry = { held: 0, waiting: new Set(), parked: [] };
+      this.local.set(hostClusterId, entry);
+    }
+    return entry;
+  }
+
+  /** One grading's use of a grant; releasing parks the grant and hands it to a waiter, if any. */
+  private lease(hostClusterId: string, entry: ClusterEntry, grant: Grant): SlotLease {
     entry.held += 1;
     let released = false;
     return {
       hostClusterId,
-      release: async () => {
-        if (released) return;
+      release: () => {
+        if (released) return Promise.resolve();
         released = true;
-        clearInterval(renew);
-        // Best effort: an unreleased slot expires with its lease.
-        await this.redis.client.zrem(key, token).catch(() => undefined);
         entry.held -= 1;
+        if (grant.lost) {
+          void this.drop(grant);
+        } else {
+          entry.parked.push(grant);
+          grant.parkTimer = setTimeout(() => {
+            const index = entry.parked.indexOf(grant);
+            if (index >= 0) entry.parked.splice(index, 1);
+            void this.drop(grant);
+          }, PARK_MS);
+          grant.parkTimer.unref();
+        }
         // One waiter per released slot: the others keep waiting for the next release.
         const next = entry.waiting.values().next();
         if (!next.done) next.value();
+        return Promise.resolve();
       },
     };
+  }
+
+  /** Gives a grant back to Redis. Best effort: an unreleased slot expires with its lease. */
+  private async drop(grant: Grant): Promise<void> {
+    clearInterval(grant.renew);
+    await this.redis.client.zrem(grant.key, grant.token).catch(() => undefined);
+  }
+
+  /** Parked slots go back at once when the process stops. */
+  async onModuleDestroy(): Promise<void> {
+    const parked = [...this.local.values()].flatMap((entry) => entry.parked.splice(0));
+    for (const grant of parked) clearTimeout(grant.parkTimer);
+    await Promise.all(parked.map((grant) => this.drop(grant)));
   }
 
   /** Slots currently held on a host cluster (tests, metrics). */
