@@ -34,7 +34,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       // enough that a request fails (503) instead of hanging when PostgreSQL is gone. Readiness
       // has its own 2 s probe timeout, so /readyz still turns 503 within seconds.
       connectionTimeoutMillis: 10000,
-      idleTimeoutMillis: 30000,
+      // Idle connections are kept for minutes, not seconds: a new one costs a backend start, cold
+      // catalog caches and every named statement planned again, all at the moment load returns
+      // (seen as half-second requests when a burst followed 30 s of quiet).
+      idleTimeoutMillis: 300_000,
     });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
