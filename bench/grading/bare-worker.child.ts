@@ -12,7 +12,8 @@ let processed = 0;
 const worker = new Worker(
   'bare',
   (job) => {
-    latencies.push(Date.now() - (job.data as { t: number }).t);
+    const data = job.data as { t: number; ramp?: boolean };
+    if (!data.ramp) latencies.push(Date.now() - data.t);
     processed += 1;
     return Promise.resolve(null);
   },

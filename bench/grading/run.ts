@@ -48,6 +48,11 @@ const THROUGHPUT_SUBMISSIONS = knob('BENCH_THROUGHPUT_SUBMISSIONS', 6000);
 const BARE_JOBS = knob('BENCH_BARE_JOBS', 30000);
 const STEADY_RATE = knob('BENCH_STEADY_RATE', 200);
 const STEADY_SECONDS = knob('BENCH_STEADY_SECONDS', 15);
+/**
+ * Each steady phase first runs this long at its rate, unmeasured: the pipeline has been idle for the
+ * half minute of the bare loop's phases, and its first second pays for that (cold caches, pools).
+ */
+const RAMP_SECONDS = 2;
 /** A second, lower steady rate for context: latency while the pipeline is not saturated. */
 const LOW_RATE = knob('BENCH_LOW_RATE', 20);
 const IN_FLIGHT = knob('BENCH_IN_FLIGHT', 32);
@@ -391,9 +396,11 @@ async function pipelineSteady(
   const sentAt = new Map<string, number>();
   const postTimes: number[] = [];
   let errors = 0;
-  const { sent, elapsed } = await openLoop(rate, STEADY_SECONDS, async (index) => {
+  const ramp = Math.round(rate * RAMP_SECONDS);
+  const { sent, elapsed } = await openLoop(rate, RAMP_SECONDS + STEADY_SECONDS, async (index) => {
     const started = performance.now();
     const id = await post(apiUrl, students[index]!);
+    if (index < ramp) return;
     postTimes.push(performance.now() - started);
     if (id) sentAt.set(id, started);
     else errors += 1;
@@ -403,7 +410,7 @@ async function pipelineSteady(
   return {
     rate,
     seconds: STEADY_SECONDS,
-    sent,
+    sent: sent - ramp,
     errors,
     achievedPerSecond: sent / elapsed,
     latency: summary(ids.map((id) => events.at.get(id)! - sentAt.get(id)!)),
@@ -474,15 +481,17 @@ class BareLoop {
   async steady(rate: number): Promise<Steady> {
     const base = this.processed;
     this.latencies = [];
-    const { sent, elapsed } = await openLoop(rate, STEADY_SECONDS, async () => {
-      await this.queue.add('bare', { t: Date.now() });
+    const ramp = Math.round(rate * RAMP_SECONDS);
+    const { sent, elapsed } = await openLoop(rate, RAMP_SECONDS + STEADY_SECONDS, async (index) => {
+      // The consumer keeps no latency for the ramp's jobs.
+      await this.queue.add('bare', index < ramp ? { t: Date.now(), ramp: true } : { t: Date.now() });
     });
     await this.waitFor(base + sent);
     await sleep(100); // the last batch of latencies
     return {
       rate,
       seconds: STEADY_SECONDS,
-      sent,
+      sent: sent - ramp,
       errors: 0,
       achievedPerSecond: sent / elapsed,
       latency: summary(this.latencies),
@@ -583,7 +592,8 @@ on Redis. The hot path's SQL runs as named prepared statements (SqlClient), not 
 The bare loop: a BullMQ queue on the same Redis, \`add\` from the benchmark process and a \`Worker\` in a process of its own
 with the same concurrency (${settings.workerConcurrency}) and a processor that does nothing. Throughput: ${settings.inFlight} requests (adds) in flight, in
 ${results.rounds.length} alternating rounds (bare, then pipeline) so that both loops of a round meet the same machine load; the ratio reported
-is the median round's. Latency: a steady rate for ${settings.steadySeconds} s (open loop). Pipeline latency is submit-to-result, from sending
+is the median round's. Latency: a steady rate for ${settings.steadySeconds} s (open loop), measured after ${RAMP_SECONDS} s at that rate (the
+pipeline has been idle through the bare loop's phases by then). Pipeline latency is submit-to-result, from sending
 the POST to receiving \`submission.graded\` on the events channel; bare latency is add-to-processed. Errors are POSTs that were
 refused or failed (an open loop above capacity ends in client connect timeouts).
 
@@ -613,11 +623,13 @@ ${row(`grading pipeline, ${settings.lowRate}/s`, pipeline.low)}
   ${fmt(totalCpu)} ms caps the pipeline near ${fmt((1000 * m.nproc) / totalCpu, 0)} submissions/s
   (${fmt((100 * (1000 * m.nproc)) / totalCpu / barePerSecond, 1)} % of this bare loop): on this machine the ratio is set by CPU per
   submission, as every process of both loops shares the same ${m.nproc} cores. What a submission costs: the POST is the
-  account check, the activity write with the environment read, the context read and one insert statement (3 + 1 round
-  trips to PostgreSQL, 2 to Redis); the grading is the environment read, the claim, and its share of a group-committed
-  transaction (for all the gradings it writes together: BEGIN, one statement for the results with their checks and the
-  enrolment locks, one for QuestionSolver, ProgressRecorder's one read and one write, the events in one statement per
-  cohort, COMMIT); the relay moves rows in batches of up to 200 (one UPDATE ... RETURNING per batch, 5 ms apart under load).
+  context read (with the student's environment) and one insert statement (2 round trips to PostgreSQL, 1 to Redis for
+  the rate limit; the account check and the activity mark need none); the relay moves rows in batches of up to 200, 5 ms
+  apart under load (one UPDATE ... RETURNING, one statement for their \`submission.queued\`, one queue add per batch); the
+  grading is the host-cluster slot (two Redis round trips, none when the worker still holds one released a moment ago),
+  the claim with the environment read, and its share of a group-committed transaction (for all the gradings it writes
+  together: BEGIN, one statement for the results with their checks and the enrolment locks, one for QuestionSolver,
+  ProgressRecorder's one read and one write, one for the events of every cohort, COMMIT).
 - **NetworkPolicy matrix, 200 pods × 100 policies × 4 ports: ${fmt(matrixBest)} ms** compile + matrix, best of ${matrix.runs.length}
   (runs: ${matrix.runs.map((run) => `${fmt(run.totalMs)} ms`).join(', ')}; target < ${TARGETS.matrixMs} ms): ${met(matrixBest < TARGETS.matrixMs)}.
   Last run: \`${matrix.line}\`
@@ -660,8 +672,8 @@ async function main(): Promise<void> {
     onWarning: () => undefined,
   });
   prisma = new PrismaService({ url: DATABASE_URL, poolMax: 4 });
-  const steadyCount = Math.round(STEADY_RATE * STEADY_SECONDS);
-  const lowCount = Math.round(LOW_RATE * STEADY_SECONDS);
+  const steadyCount = Math.round(STEADY_RATE * (RAMP_SECONDS + STEADY_SECONDS));
+  const lowCount = Math.round(LOW_RATE * (RAMP_SECONDS + STEADY_SECONDS));
   const perRound = Math.round(THROUGHPUT_SUBMISSIONS / ROUNDS);
   const students = await seed(prisma, WARMUP + perRound * ROUNDS + steadyCount + lowCount);
   const postgres = (
