@@ -78,6 +78,30 @@ describe('grading pipeline', () => {
     return res.body.id as string;
   }
 
+  /** A queued submission row written straight to the database, as the api would; its id. */
+  const queuedRow = async (
+    cohortId: string,
+    student: { id: string; enrollmentId: string },
+    taskSlug: string,
+    maxScore: number,
+    createdAt?: Date,
+  ): Promise<string> => {
+    const id = randomUUID();
+    await api.prisma.submission.create({
+      data: {
+        id,
+        cohortId,
+        userId: student.id,
+        enrollmentId: student.enrollmentId,
+        taskSlug,
+        activeKey: `${student.id}:${taskSlug}`,
+        maxScore,
+        ...(createdAt ? { createdAt } : {}),
+      },
+    });
+    return id;
+  };
+
   const events = (cohortId: string, type: string) =>
     api.prisma.event.findMany({ where: { cohortId, type }, orderBy: { id: 'asc' } });
 
@@ -444,18 +468,7 @@ describe('grading pipeline', () => {
       };
       // A job added as the relay would, with or without the host cluster in its payload.
       const enqueue = async (student: GradingCohort['students'][number], payload: object) => {
-        const id = randomUUID();
-        await api.prisma.submission.create({
-          data: {
-            id,
-            cohortId: cohort.id,
-            userId: student.id,
-            enrollmentId: student.enrollmentId,
-            taskSlug: TASKS.grader,
-            activeKey: `${student.id}:${TASKS.grader}`,
-            maxScore: 10,
-          },
-        });
+        const id = await queuedRow(cohort.id, student, TASKS.grader, 10);
         const job = { submissionId: id, userId: student.id, cohortId: cohort.id, taskId: TASKS.grader };
         await worker
           .get(JobQueue)
@@ -908,20 +921,14 @@ describe('grading pipeline', () => {
       student: { id: string; enrollmentId: string },
       options: { notify?: boolean; lostJob?: boolean; deliveries?: number },
     ): Promise<string> {
-      const id = randomUUID();
       const longAgo = new Date(Date.now() - 3600_000);
-      await api.prisma.submission.create({
-        data: {
-          id,
-          cohortId: cohort.id,
-          userId: student.id,
-          enrollmentId: student.enrollmentId,
-          taskSlug: TASKS.selfCheck,
-          activeKey: `${student.id}:${TASKS.selfCheck}`,
-          maxScore: 5,
-          ...(options.lostJob ? { createdAt: longAgo } : {}),
-        },
-      });
+      const id = await queuedRow(
+        cohort.id,
+        student,
+        TASKS.selfCheck,
+        5,
+        options.lostJob ? longAgo : undefined,
+      );
       await api.prisma.outboxMessage.create({
         data: {
           topic: 'grading.grade-submission',
