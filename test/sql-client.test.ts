@@ -53,6 +53,27 @@ describe('SqlClient', () => {
     expect(await sql.query(SELECT(), [11])).toHaveLength(0);
   });
 
+  it('commits without waiting for the WAL flush only when asked, and only that transaction', async () => {
+    const setting = statement(
+      'sql_client_test_synchronous_commit',
+      `SELECT current_setting('synchronous_commit') AS value`,
+    );
+    const inside = (durable?: boolean) =>
+      sql.transaction(
+        async (tx) => {
+          await tx.query(INSERT(), [durable === false ? 30 : 31, 'flush']);
+          return (await tx.query<{ value: string }>(setting, []))[0]!.value;
+        },
+        durable === undefined ? {} : { durable },
+      );
+    expect(await inside(false)).toBe('off');
+    expect(await inside()).toBe('on');
+    expect(await sql.query(SELECT(), [30])).toHaveLength(1);
+    // SET LOCAL ends with the transaction: no pooled connection keeps it.
+    const after = await Promise.all([1, 2, 3].map(() => sql.query<{ value: string }>(setting, [])));
+    expect(after.map((rows) => rows[0]!.value)).toEqual(['on', 'on', 'on']);
+  });
+
   it('bounds a lock wait by the timeout, rolls back, and leaves the pool usable', async () => {
     await sql.query(INSERT(), [20, 'locked']);
     const lock = statement(`${table}_lock`, `SELECT id FROM ${table} WHERE id = $1::int FOR UPDATE`);

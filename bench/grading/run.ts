@@ -582,9 +582,9 @@ A fresh database and a private redis-server; ${settings.students} students in ${
 environment, spread over ${HOST_CLUSTERS} host clusters. The real api and the real worker run as processes of their own (from the
 TypeScript sources, log level \`warn\`) with the test graders (\`GRADING_TEST_GRADERS=1\`, which needs \`NODE_ENV=test\`): the
 grader task \`${TASK}\` is graded by a trivial grader, one \`k8s.object\` check answered at once by fake transports.
-Every submission goes the whole way: POST (auth, rate limit) → one statement: submission row and outbox row → NOTIFY
-after the commit → relay (LISTEN, \`FOR UPDATE SKIP LOCKED\`; \`submission.queued\` appended in its batch) → BullMQ →
-host-cluster slot (Redis lease; the cluster named by the job) → claim with the environment read → grading → one transaction (shared by the gradings that finish together: group
+Every submission goes the whole way: POST (auth, rate limit) → one statement: submission row, outbox row,
+\`submission.queued\` → NOTIFY after the commit → relay (LISTEN, \`FOR UPDATE SKIP LOCKED\`) → BullMQ → host-cluster slot
+(Redis lease; the cluster named by the job) → claim with the environment read → grading → one transaction (shared by the gradings that finish together: group
 commit): result, checks, progress (ProgressRecorder), questions (QuestionSolver), \`submission.graded\` → events published
 on Redis. The hot path's SQL runs as named prepared statements (SqlClient), not through Prisma. Worker: \`WORKER_CONCURRENCY=${settings.workerConcurrency}\`,
 \`GRADING_CONCURRENCY_PER_HOST_CLUSTER=4\`; database pools of ${settings.poolMax}.
@@ -623,9 +623,9 @@ ${row(`grading pipeline, ${settings.lowRate}/s`, pipeline.low)}
   ${fmt(totalCpu)} ms caps the pipeline near ${fmt((1000 * m.nproc) / totalCpu, 0)} submissions/s
   (${fmt((100 * (1000 * m.nproc)) / totalCpu / barePerSecond, 1)} % of this bare loop): on this machine the ratio is set by CPU per
   submission, as every process of both loops shares the same ${m.nproc} cores. What a submission costs: the POST is the
-  context read (with the student's environment) and one insert statement (2 round trips to PostgreSQL, 1 to Redis for
-  the rate limit; the account check and the activity mark need none); the relay moves rows in batches of up to 200, 5 ms
-  apart under load (one UPDATE ... RETURNING, one statement for their \`submission.queued\`, one queue add per batch); the
+  context read (with the student's environment) and one insert statement with \`submission.queued\` (2 round trips to
+  PostgreSQL, 2 to Redis: the rate limit and the event; the account check and the activity mark need none); the relay
+  moves rows in batches of up to 200, 5 ms apart under load (one UPDATE ... RETURNING and one queue add per batch); the
   grading is the host-cluster slot (two Redis round trips, none when the worker still holds one released a moment ago),
   the claim with the environment read, and its share of a group-committed transaction (for all the gradings it writes
   together: BEGIN, one statement for the results with their checks and the enrolment locks, one for QuestionSolver,

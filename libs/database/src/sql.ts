@@ -66,14 +66,23 @@ export class SqlClient implements Sql {
    * Bounded like Prisma's interactive transactions: no statement may run (or wait for a lock)
    * longer than `timeoutMs`, nor may the transaction sit idle that long between statements (a
    * stalled process must not hold its locks forever). Both are set with BEGIN, in its round trip.
+   *
+   * `durable: false` commits without waiting for the WAL flush (synchronous_commit off). A
+   * PostgreSQL crash can then lose that commit, unless a durable commit followed it (its flush
+   * covers everything before it). Only for writes that are redone when lost (the outbox relay's
+   * mark). It saves about a tenth of a millisecond of PostgreSQL CPU per commit.
    */
-  async transaction<T>(work: (sql: Sql) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  async transaction<T>(
+    work: (sql: Sql) => Promise<T>,
+    options: { timeoutMs?: number; durable?: boolean } = {},
+  ): Promise<T> {
     const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS));
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`,
+        `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}` +
+          (options.durable === false ? '; SET LOCAL synchronous_commit = off' : ''),
       );
       const sql: Sql = {
         query: async <R>(statement: Statement, values: readonly unknown[]) =>

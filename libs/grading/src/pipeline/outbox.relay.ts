@@ -1,12 +1,10 @@
 import { SqlClient, statement } from '@kubecohort/database';
 import { JOB_QUEUES, type JobName, JobQueue, queueOf } from '@kubecohort/queue';
-import { EventPublisher, type StoredEvent } from '@kubecohort/realtime';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
 import pg from 'pg';
-import { EventBatch } from './event-batch.js';
 import { GRADING_PIPELINE_OPTIONS, type GradingPipelineOptions } from './grading-pipeline.options.js';
-import { type GradingJobPayload, OUTBOX_CHANNEL } from './submission.repository.js';
+import { OUTBOX_CHANNEL } from './submission.repository.js';
 import { GRADE_SUBMISSION_JOB } from './submission.rules.js';
 
 /** Rows moved per transaction. */
@@ -21,6 +19,11 @@ const RECONNECT_MS = 1000;
  * them. A lone submission is moved at once.
  */
 const LINGER_MS = 5;
+/**
+ * The mark commits without waiting for the WAL flush: a PostgreSQL crash that loses it leaves the
+ * rows unprocessed, and the next relay adds their jobs again under the same ids (a no-op).
+ */
+const NOT_DURABLE = { durable: false } as const;
 
 interface OutboxRow {
   /** bigint, as pg returns it: a string. */
@@ -28,8 +31,6 @@ interface OutboxRow {
   topic: string;
   key: string;
   payload: unknown;
-  /** Deliveries including this one: 1 is the row's first. */
-  attempts: number;
 }
 
 /** Locks up to $1 due rows (skipping those another relay holds) and marks them processed. */
@@ -42,7 +43,7 @@ const TAKE_BATCH = statement(
      ORDER BY id LIMIT $1::int
      FOR UPDATE SKIP LOCKED
    )
-   RETURNING id::text, topic, key, payload, attempts`,
+   RETURNING id::text, topic, key, payload`,
 );
 
 const NOTE_FAILURE = statement(
@@ -56,11 +57,10 @@ const NOTE_FAILURE = statement(
  * a dedicated LISTEN connection, with a fallback poll.
  *
  * Each batch, in one transaction: lock unprocessed rows FOR UPDATE SKIP LOCKED (two relays never
- * take the same row) and mark them processed, append `submission.queued` for first deliveries,
- * add their jobs (job id = the row's key, e.g. the submission id), then commit and publish the
- * events. A relay that dies between the add and the commit leaves the rows unprocessed (and the
- * events unwritten); the next relay adds them again and the job id makes that a no-op. A failed
- * add (Redis down) rolls back and is retried with backoff.
+ * take the same row) and mark them processed, add their jobs (job id = the row's key, e.g. the
+ * submission id), then commit. A relay that dies between the add and the commit leaves the rows unprocessed;
+ * the next relay adds them again and the job id makes that a no-op. A failed add (Redis down)
+ * rolls back and is retried with backoff.
  */
 @Injectable()
 export class OutboxRelay {
@@ -77,7 +77,6 @@ export class OutboxRelay {
   constructor(
     private readonly sql: SqlClient,
     private readonly jobs: JobQueue,
-    private readonly publisher: EventPublisher,
     @Inject(GRADING_PIPELINE_OPTIONS) private readonly options: GradingPipelineOptions,
   ) {}
 
@@ -136,26 +135,17 @@ export class OutboxRelay {
    * One batch; returns how many rows it moved. The rows are locked and marked processed by one
    * statement, and that only commits once their jobs are in the queue: a failed add rolls the mark
    * back, a crash before COMMIT leaves them for the next relay (which re-adds under the same ids).
-   *
-   * A submission's first delivery also appends `submission.queued` in the same transaction, so it
-   * is in the log exactly once, and is published after the commit. It is appended before the jobs
-   * are added: the cohort's event counter stays locked until COMMIT, so the grading's own events
-   * (appended when it is written) can only come after it.
    */
   async drainOnce(): Promise<number> {
     let rows: OutboxRow[] = [];
-    let events: StoredEvent[] = [];
     try {
-      const moved = await this.sql.transaction(async (sql) => {
+      return await this.sql.transaction(async (sql) => {
         rows = await sql.query<OutboxRow>(TAKE_BATCH, [BATCH]);
         if (rows.length === 0) return 0;
         rows.sort((a, b) => Number(a.id) - Number(b.id));
-        events = await queuedEvents(rows).append(sql);
         await this.publish(rows);
         return rows.length;
-      });
-      await this.publisher.publish(events);
-      return moved;
+      }, NOT_DURABLE);
     } catch (error) {
       if (rows.length > 0) await this.noteFailure(rows, error);
       throw error;
@@ -244,20 +234,4 @@ export class OutboxRelay {
       retry();
     }
   }
-}
-
-/** `submission.queued` for each submission handed to the queue for the first time. */
-function queuedEvents(rows: readonly OutboxRow[]): EventBatch {
-  const batch = new EventBatch();
-  for (const row of rows) {
-    if (row.topic !== GRADE_SUBMISSION_JOB || row.attempts !== 1) continue;
-    const job = row.payload as GradingJobPayload;
-    void batch.emit(
-      job.cohortId,
-      'submission.queued',
-      { submissionId: job.submissionId, userId: job.userId, taskId: job.taskId },
-      { subjectUserId: job.userId },
-    );
-  }
-  return batch;
 }

@@ -136,9 +136,9 @@ export class SubmissionResults {
    * events). An error is no attempt of the student's, so progress is left alone.
    *
    * Lock order (deadlock freedom): the students' enrolment rows first (locked by the caller), then
-   * question rows, then the cohorts' event counters (taken when the events are appended). The
-   * review path keeps that order; the relay, the other writer of these counters on the hot path,
-   * locks no enrolment or question.
+   * question rows, then the cohorts' event counters (taken when the events are appended). A
+   * submission's insert holds a key-share lock on the same enrolment row before it emits, so taking
+   * a counter before the enrolment here could deadlock with a concurrent submit by the same student.
    */
   private async afterOutcomes(sql: Sql, emit: Emit, outcomes: readonly Outcome[]): Promise<void> {
     const progressing = outcomes.filter(

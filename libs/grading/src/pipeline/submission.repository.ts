@@ -1,5 +1,7 @@
+import type { EventPayloads } from '@kubecohort/contracts';
 import { Prisma, PrismaService, type Sql, SqlClient, statement, uuidv7 } from '@kubecohort/database';
 import type { JobPayloads } from '@kubecohort/queue';
+import type { StoredEvent } from '@kubecohort/realtime';
 import { Injectable } from '@nestjs/common';
 import type { CheckResult } from '../runtime/grading-result.types.js';
 import type { SubmitterEnvironment } from './environment-wake-up.port.js';
@@ -105,21 +107,37 @@ const SUBMIT_CONTEXT = statement(
 );
 
 /**
- * The submission and its outbox row. No event here: `submission.queued` is appended by the relay
- * when it hands the job to the queue (OutboxRelay). Appending it here bumped the cohort's event
- * counter, which serialised every submission of a cohort through its commit and WAL flush.
+ * The submission, its outbox row and `submission.queued` (the cohort's event counter bumped, as
+ * EventLog does). Lock order: the enrolment row (key share, in `l`) before the event counter (in
+ * `c`), as in every writer here; the foreign-key checks would otherwise take it only at the end of
+ * the statement, after the counter, and could deadlock with a grading of the same student.
  */
 const INSERT_QUEUED = statement(
-  'grading_insert_queued_v2',
-  `WITH s AS (
+  'grading_insert_queued',
+  `WITH l AS (
+     SELECT id FROM enrollments WHERE id = $1::uuid FOR KEY SHARE
+   ), s AS (
      INSERT INTO submissions (id, cohort_id, user_id, enrollment_id, task_slug, active_key, status, answer, grader_id, max_score)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, 'queued', $7::jsonb, $8::text, $9::int)
+     SELECT $2::uuid, $3::uuid, $4::uuid, l.id, $5::text, $6::text, 'queued', $7::jsonb, $8::text, $9::int
+     FROM l
      ON CONFLICT (active_key) DO NOTHING
+     RETURNING id, created_at
+   ), o AS (
+     INSERT INTO outbox_messages (topic, key, payload)
+     SELECT $10::text, s.id::text, $11::jsonb FROM s
      RETURNING id
+   ), c AS (
+     INSERT INTO cohort_event_counters (cohort_id, last_id)
+     SELECT $3::uuid, 1 FROM s
+     ON CONFLICT (cohort_id) DO UPDATE SET last_id = cohort_event_counters.last_id + 1
+     RETURNING last_id
+   ), e AS (
+     INSERT INTO events (cohort_id, id, type, subject_user_id, payload)
+     SELECT $3::uuid, c.last_id, 'submission.queued', $4::uuid, $12::jsonb
+     FROM c
+     RETURNING id, at
    )
-   INSERT INTO outbox_messages (topic, key, payload)
-   SELECT $10::text, s.id::text, $11::jsonb FROM s
-   RETURNING id::text`,
+   SELECT s.created_at AS "createdAt", e.id::text AS "eventId", e.at AS "eventAt" FROM s, e`,
 );
 
 /**
@@ -243,11 +261,14 @@ export class SubmissionRepository {
   }
 
   /**
-   * Accepts a submission in ONE statement (its own transaction): the submission row and its outbox
-   * row (the grading job to be). False when the student already has one queued or running for the
-   * task. The caller wakes the relay after the commit (OutboxSignal).
+   * Accepts a submission in ONE statement (its own transaction): the submission row, its outbox
+   * row (the grading job to be) and the `submission.queued` event. Returns the stored event to
+   * publish, or null when the student already has one queued or running for the task. The caller
+   * wakes the relay after the commit (OutboxSignal).
    */
-  async insertQueued(row: NewSubmission): Promise<boolean> {
+  async insertQueued(
+    row: NewSubmission,
+  ): Promise<{ createdAt: Date; event: StoredEvent<'submission.queued'> } | null> {
     const answer = row.answer === null || row.answer === undefined ? null : JSON.stringify(row.answer);
     const job: GradingJobPayload = {
       submissionId: row.id,
@@ -257,11 +278,16 @@ export class SubmissionRepository {
       environment: row.environment,
       ...(row.environment ? { hostClusterId: row.hostClusterId } : {}),
     };
-    const rows = await this.sql.query(INSERT_QUEUED, [
+    const event: EventPayloads['submission.queued'] = {
+      submissionId: row.id,
+      userId: row.userId,
+      taskId: row.taskSlug,
+    };
+    const [first] = await this.sql.query<{ createdAt: Date; eventId: string; eventAt: Date }>(INSERT_QUEUED, [
+      row.enrollmentId,
       row.id,
       row.cohortId,
       row.userId,
-      row.enrollmentId,
       row.taskSlug,
       activeKey(row.userId, row.taskSlug),
       answer,
@@ -269,8 +295,20 @@ export class SubmissionRepository {
       row.maxScore,
       GRADE_SUBMISSION_JOB,
       JSON.stringify(job),
+      JSON.stringify(event),
     ]);
-    return rows.length > 0;
+    if (!first) return null;
+    return {
+      createdAt: first.createdAt,
+      event: {
+        id: first.eventId,
+        type: 'submission.queued',
+        cohortId: row.cohortId,
+        at: first.eventAt.toISOString(),
+        payload: event,
+        subjectUserId: row.userId,
+      },
+    };
   }
 
   /** The queued or running submission holding the student's active key for the task, if any. */

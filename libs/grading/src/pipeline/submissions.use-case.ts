@@ -15,7 +15,7 @@ import {
 } from '@kubecohort/contracts';
 import { Prisma, PrismaService, prismaSql, uuidv7 } from '@kubecohort/database';
 import { isStepUnlocked } from '@kubecohort/progress';
-import { Transactions } from '@kubecohort/realtime';
+import { EventPublisher, Transactions } from '@kubecohort/realtime';
 import { Injectable, Optional } from '@nestjs/common';
 import { EnvironmentWakeUp } from './environment-wake-up.port.js';
 import { OutboxSignal } from './outbox.signal.js';
@@ -72,8 +72,8 @@ const summarySelect = {
 } satisfies Prisma.SubmissionSelect;
 
 /**
- * Submitting work and reading gradings. A submission is accepted in one statement — the row and
- * its outbox row, which the relay turns into the grading job and `submission.queued` — so it is
+ * Submitting work and reading gradings. A submission is accepted in one statement — the row, its
+ * outbox row (which the relay turns into the grading job) and `submission.queued` — so it is
  * queued exactly when it exists; the relay is woken after the commit (OutboxSignal). Reads are scoped in their WHERE clauses: a student sees their
  * own submissions, staff those of the cohorts they staff; anything else is "not found".
  */
@@ -82,6 +82,7 @@ export class Submissions {
   constructor(
     private readonly prisma: PrismaService,
     private readonly transactions: Transactions,
+    private readonly publisher: EventPublisher,
     private readonly repository: SubmissionRepository,
     private readonly outbox: OutboxSignal,
     private readonly tasks: TaskDefinitions,
@@ -139,6 +140,7 @@ export class Submissions {
       });
       if (created) {
         this.outbox.notify();
+        await this.publisher.publish([created.event]);
         return { id, status: 'queued' };
       }
       const existing = await this.repository.activeId(principal.userId, task.slug);
