@@ -1,5 +1,5 @@
 import { Clock } from '@kubecohort/config';
-import { type EnvironmentState, SqlClient, statement } from '@kubecohort/database';
+import { SqlClient, statement } from '@kubecohort/database';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ACTIVITY_OPTIONS, type ActivityOptions } from './environments.options.js';
 
@@ -7,13 +7,6 @@ import { ACTIVITY_OPTIONS, type ActivityOptions } from './environments.options.j
 const MAX_REMEMBERED = 50_000;
 /** Marks gathered before they are written, at most this long. */
 const FLUSH_AFTER_MS = 1000;
-
-/** A student's live environment, as much of it as waking needs (see EnvironmentLifecycle.wakeFor). */
-export interface LiveEnvironment {
-  id: string;
-  state: EnvironmentState;
-  cohortId: string | null;
-}
 
 /**
  * $1 users, $2 when each was active, $3 the throttle in seconds. updated_at is set as Prisma's
@@ -26,13 +19,6 @@ const RECORD = statement(
    FROM unnest($1::uuid[], $2::timestamptz[]) AS v(user_id, at)
    WHERE e.active_user_id = ANY($1::uuid[]) AND e.active_user_id = v.user_id
      AND e.state = 'ready' AND e.last_activity_at < v.at - make_interval(secs => $3::int)`,
-);
-
-/** $1 user: their live environment (active_user_id is unique). */
-export const LIVE_ENVIRONMENT = statement(
-  'environments_live_for_user_v1',
-  `SELECT id::text AS id, state::text AS state, cohort_id::text AS "cohortId"
-   FROM environments WHERE active_user_id = $1::uuid`,
 );
 
 /**
@@ -66,13 +52,6 @@ export class EnvironmentActivity implements OnModuleDestroy {
       this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
       this.timer.unref();
     }
-  }
-
-  /** record(), and the student's live environment (null when none), for a request that may wake it. */
-  async recordAndFind(userId: string): Promise<LiveEnvironment | null> {
-    this.record(userId);
-    const rows = await this.sql.query<LiveEnvironment>(LIVE_ENVIRONMENT, [userId]);
-    return rows[0] ?? null;
   }
 
   /** Writes the marks gathered so far (also at shutdown). Never throws: marks are best effort. */

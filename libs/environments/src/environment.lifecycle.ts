@@ -1,15 +1,34 @@
 import { AuditTrail, SecretBox, staffedCohorts, type Principal, type UserPrincipal } from '@kubecohort/auth';
 import { Clock } from '@kubecohort/config';
 import { DomainError } from '@kubecohort/contracts';
-import { type Environment, PrismaService, SqlClient } from '@kubecohort/database';
+import {
+  type Environment,
+  type EnvironmentState,
+  PrismaService,
+  SqlClient,
+  statement,
+} from '@kubecohort/database';
 import { Injectable } from '@nestjs/common';
 import { CohortBudget } from './cohort.budget.js';
-import { LIVE_ENVIRONMENT, type LiveEnvironment } from './environment.activity.js';
 import { EnvironmentJobs } from './environment.jobs.js';
 import { EnvironmentTransitions } from './environment.transitions.js';
 import { toEnvironmentView, type EnvironmentExportView, type EnvironmentView } from './environment.views.js';
 
 type Action = 'sleep' | 'wake' | 'reset';
+
+/** A student's live environment, as much of it as waking needs. */
+export interface LiveEnvironment {
+  id: string;
+  state: EnvironmentState;
+  cohortId: string | null;
+}
+
+/** $1 user: their live environment (active_user_id is unique). */
+const LIVE_ENVIRONMENT = statement(
+  'environments_live_for_user_v1',
+  `SELECT id::text AS id, state::text AS state, cohort_id::text AS "cohortId"
+   FROM environments WHERE active_user_id = $1::uuid`,
+);
 
 /**
  * Sleep, wake and reset on request (the student for their own environment, the cohort's staff
@@ -47,7 +66,7 @@ export class EnvironmentLifecycle {
   /**
    * A student action that needs their environment (a kubeconfig download, a submission): a
    * sleeping environment starts waking. Cheap when there is nothing to do (one indexed read, or
-   * none when the caller read the environment already: see EnvironmentActivity.recordAndFind).
+   * none when the caller read the environment already, as a submission's context does).
    */
   async wakeFor(userId: string, live?: LiveEnvironment | null): Promise<void> {
     const env =

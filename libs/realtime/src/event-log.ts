@@ -85,18 +85,6 @@ export async function appendCohortEvents(sql: Sql, events: readonly CohortEvent[
   });
 }
 
-/** appendCohortEvents for events of one cohort. */
-export function appendEvents(
-  sql: Sql,
-  cohortId: string,
-  events: readonly NewEvent[],
-): Promise<StoredEvent[]> {
-  return appendCohortEvents(
-    sql,
-    events.map((event) => ({ ...event, cohortId })),
-  );
-}
-
 type Db = Prisma.TransactionClient | PrismaService;
 
 /**
@@ -115,8 +103,8 @@ export class EventLog {
     payload: EventPayloads[T],
     options: AppendOptions = {},
   ): Promise<StoredEvent<T>> {
-    const [stored] = await appendEvents(prismaSql(tx), cohortId, [
-      { type, payload, subjectUserId: options.subjectUserId ?? null },
+    const [stored] = await appendCohortEvents(prismaSql(tx), [
+      { cohortId, type, payload, subjectUserId: options.subjectUserId ?? null },
     ]);
     return stored as StoredEvent<T>;
   }

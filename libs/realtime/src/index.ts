@@ -1,7 +1,6 @@
 export { CohortFeed, type FeedSource, type FeedTuning } from './cohort-feed.js';
 export {
   appendCohortEvents,
-  appendEvents,
   type AppendOptions,
   type CohortEvent,
   EventLog,

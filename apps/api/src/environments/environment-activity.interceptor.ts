@@ -1,15 +1,15 @@
 import type { Principal } from '@kubecohort/auth';
-import { EnvironmentActivity, EnvironmentLifecycle } from '@kubecohort/environments';
+import { EnvironmentActivity } from '@kubecohort/environments';
 import {
   type CallHandler,
   type ExecutionContext,
   Injectable,
-  Logger,
   type NestInterceptor,
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, type Observable, switchMap } from 'rxjs';
+import { LifecycleWakeUp } from './lifecycle-wake-up.js';
 
 const WAKES = 'kubecohort:wakes-environment';
 
@@ -23,11 +23,9 @@ export const WakesEnvironment = (): MethodDecorator => SetMetadata(WAKES, true);
  */
 @Injectable()
 export class EnvironmentActivityInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(EnvironmentActivityInterceptor.name);
-
   constructor(
     private readonly activity: EnvironmentActivity,
-    private readonly lifecycle: EnvironmentLifecycle,
+    private readonly wakeUp: LifecycleWakeUp,
     private readonly reflector: Reflector,
   ) {}
 
@@ -35,20 +33,9 @@ export class EnvironmentActivityInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const principal = context.switchToHttp().getRequest<{ principal?: Principal }>().principal;
     if (principal?.kind !== 'user' || principal.role !== 'student') return next.handle();
-    const wakes = this.reflector.get<boolean | undefined>(WAKES, context.getHandler()) === true;
-    if (!wakes) {
-      // Only marked here: the marks are written later, in a batch (EnvironmentActivity).
-      this.activity.record(principal.userId);
-      return next.handle();
-    }
-    return from(this.wake(principal.userId)).pipe(switchMap(() => next.handle()));
-  }
-
-  private async wake(userId: string): Promise<void> {
-    try {
-      await this.lifecycle.wakeFor(userId, await this.activity.recordAndFind(userId));
-    } catch (error) {
-      this.logger.warn({ userId, err: (error as Error).message }, 'environment not woken');
-    }
+    // Only marked here: the marks are written later, in a batch (EnvironmentActivity).
+    this.activity.record(principal.userId);
+    if (this.reflector.get<boolean | undefined>(WAKES, context.getHandler()) !== true) return next.handle();
+    return from(this.wakeUp.wake(principal.userId)).pipe(switchMap(() => next.handle()));
   }
 }

@@ -48,7 +48,8 @@ export class EnvironmentsHttpModule {
       // Students' requests are activity (idle detection); some wake their environment.
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvironmentActivityInterceptor },
-        { provide: EnvironmentWakeUp, useClass: LifecycleWakeUp },
+        LifecycleWakeUp,
+        { provide: EnvironmentWakeUp, useExisting: LifecycleWakeUp },
       ],
       exports: [EnvironmentWakeUp],
       controllers: [

@@ -2,7 +2,10 @@ import { EnvironmentLifecycle } from '@kubecohort/environments';
 import { EnvironmentWakeUp, type SubmitterEnvironment } from '@kubecohort/grading';
 import { Injectable, Logger } from '@nestjs/common';
 
-/** A grader task's submission wakes the student's sleeping environment (EnvironmentLifecycle). */
+/**
+ * Wakes a student's sleeping environment (EnvironmentLifecycle) for a grader task's submission and
+ * for routes marked @WakesEnvironment(); a failure is logged, never the request's.
+ */
 @Injectable()
 export class LifecycleWakeUp extends EnvironmentWakeUp {
   private readonly logger = new Logger(LifecycleWakeUp.name);
@@ -11,7 +14,8 @@ export class LifecycleWakeUp extends EnvironmentWakeUp {
     super();
   }
 
-  async wake(userId: string, environment: SubmitterEnvironment | null): Promise<void> {
+  /** `environment` as the caller read it; undefined: read it here. */
+  async wake(userId: string, environment?: SubmitterEnvironment | null): Promise<void> {
     try {
       await this.lifecycle.wakeFor(userId, environment);
     } catch (error) {
