@@ -64,10 +64,16 @@ export class EnvironmentIdleCheck {
       }
       const previous = env.lastApiRequestCount;
       if (previous === null || previous !== count) {
-        await this.prisma.environment.updateMany({
-          where: { id: env.id, state: 'ready' },
-          data: { lastApiRequestCount: count, ...(previous === null ? {} : { lastActivityAt: now }) },
-        });
+        // `now` was taken before the metrics reads: an api activity mark written meanwhile is newer
+        // and must stay, so lastActivityAt only ever moves forward. updated_at as Prisma's @updatedAt.
+        const active = previous !== null;
+        await this.prisma.$executeRaw`
+          UPDATE environments
+          SET last_api_request_count = ${count},
+              last_activity_at = CASE WHEN ${active}::boolean THEN GREATEST(last_activity_at, ${now}::timestamptz)
+                                      ELSE last_activity_at END,
+              updated_at = now()
+          WHERE id = ${env.id}::uuid AND state = 'ready'`;
         if (previous !== null) result.active++;
         continue;
       }
