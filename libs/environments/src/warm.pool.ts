@@ -112,6 +112,7 @@ export async function claimPooled(
 @Injectable()
 export class WarmPool {
   private readonly logger = new Logger(WarmPool.name);
+  private refilling: Promise<PoolRefillResult> | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -142,7 +143,19 @@ export class WarmPool {
     return row?.students ?? 0;
   }
 
-  async refill(): Promise<PoolRefillResult> {
+  /**
+   * One refill at a time in this process: the repeatable job fires every interval, and a refill
+   * still running when the next one starts (a slow host cluster, a loaded machine) would count the
+   * same pool and add the same environments twice. The later call gets the running one's result.
+   */
+  refill(): Promise<PoolRefillResult> {
+    this.refilling ??= this.refillOnce().finally(() => {
+      this.refilling = undefined;
+    });
+    return this.refilling;
+  }
+
+  private async refillOnce(): Promise<PoolRefillResult> {
     const demand = await this.demand();
     const target = Math.min(this.options.max, Math.max(this.options.min, demand));
     const pooled = await this.prisma.environment.findMany({
