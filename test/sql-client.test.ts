@@ -74,6 +74,43 @@ describe('SqlClient', () => {
     expect(after.map((rows) => rows[0]!.value)).toEqual(['on', 'on', 'on']);
   });
 
+  it("plans a key-lookup transaction's statements once, as index look-ups, even on a table analyzed while empty", async () => {
+    // One connection, so the plan the statement gets while the table is empty is the one used later.
+    const single = new PrismaService({ url: process.env.DATABASE_URL!, poolMax: 1 });
+    const pinned = new SqlClient(single);
+    const grown = `${table}_grown`;
+    const KEY_LOOKUPS = { keyLookups: true } as const;
+    try {
+      await single.$executeRawUnsafe(
+        `CREATE TABLE ${grown} (id int PRIMARY KEY, owner int NOT NULL, note text)`,
+      );
+      await single.$executeRawUnsafe(`CREATE INDEX ${grown}_owner ON ${grown} (owner)`);
+      await single.$executeRawUnsafe(`ANALYZE ${grown}`);
+      const byOwner = statement(`${grown}_by_owner`, `SELECT id, note FROM ${grown} WHERE owner = $1::int`);
+      const plan = statement(`${grown}_explain`, `EXPLAIN EXECUTE ${grown}_by_owner(1)`);
+      // Past the five calls after which PostgreSQL may settle on a cached generic plan.
+      for (let call = 0; call < 8; call++)
+        await pinned.transaction((tx) => tx.query(byOwner, [call]), KEY_LOOKUPS);
+      await single.$executeRawUnsafe(
+        `INSERT INTO ${grown} SELECT n, n % 500, 'row ' || n FROM generate_series(1, 20000) AS n`,
+      );
+      const [rows, explained] = await pinned.transaction(
+        async (tx) => [
+          await tx.query<{ id: number }>(byOwner, [7]),
+          (await tx.query<{ 'QUERY PLAN': string }>(plan, [])).map((line) => line['QUERY PLAN']).join('\n'),
+        ],
+        KEY_LOOKUPS,
+      );
+      expect(rows).toHaveLength(40);
+      expect(explained).toMatch(/Index Scan|Bitmap Index Scan/);
+      expect(explained).not.toMatch(/Seq Scan/);
+      expect(explained).toContain('$1'); // the generic plan, not one made for this call
+    } finally {
+      await single.$executeRawUnsafe(`DROP TABLE IF EXISTS ${grown}`);
+      await single.onApplicationShutdown();
+    }
+  });
+
   it('bounds a lock wait by the timeout, rolls back, and leaves the pool usable', async () => {
     await sql.query(INSERT(), [20, 'locked']);
     const lock = statement(`${table}_lock`, `SELECT id FROM ${table} WHERE id = $1::int FOR UPDATE`);

@@ -67,6 +67,15 @@ export class SqlClient implements Sql {
    * longer than `timeoutMs`, nor may the transaction sit idle that long between statements (a
    * stalled process must not hold its locks forever). Both are set with BEGIN, in its round trip.
    *
+   * `keyLookups: true` is for transactions whose statements all find rows by key (a submission,
+   * a student's enrolment and progress rows): their named statements run on their generic plan
+   * (planned once per connection, never again per call), made with sequential scans disabled.
+   * Those tables grow from empty: a plan made while a table was small, kept until the next ANALYZE
+   * (autovacuum may lag, or be off), would scan the whole table on every call; and a batch
+   * statement over jsonb_to_recordset, whose row count the planner cannot see, was planned per
+   * call, which cost more than running it. Not for a statement whose best plan depends on its
+   * parameters (a LIMIT, a range): its generic plan, made once, can be far worse than a custom one.
+   *
    * `durable: false` commits without waiting for the WAL flush (synchronous_commit off). A
    * PostgreSQL crash can then lose that commit, unless a durable commit followed it (its flush
    * covers everything before it). Only for writes that are redone when lost (the outbox relay's
@@ -74,7 +83,7 @@ export class SqlClient implements Sql {
    */
   async transaction<T>(
     work: (sql: Sql) => Promise<T>,
-    options: { timeoutMs?: number; durable?: boolean } = {},
+    options: { timeoutMs?: number; durable?: boolean; keyLookups?: boolean } = {},
   ): Promise<T> {
     const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS));
     const client = await this.pool.connect();
@@ -82,6 +91,9 @@ export class SqlClient implements Sql {
     try {
       await client.query(
         `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}` +
+          (options.keyLookups === true
+            ? '; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off'
+            : '') +
           (options.durable === false ? '; SET LOCAL synchronous_commit = off' : ''),
       );
       const sql: Sql = {

@@ -25,6 +25,11 @@ interface GradingWrite {
 
 /** Gradings written by one transaction at most. */
 const MAX_BATCH = 16;
+/**
+ * Every statement of the write finds its rows by key (submissions, enrolments, progress rows,
+ * questions, event counters): generic plans, made once per connection, as index look-ups.
+ */
+const KEY_LOOKUPS = { keyLookups: true } as const;
 
 /**
  * Writes the outcome of a grading — the submission's result and checks, the student's progress
@@ -97,7 +102,7 @@ export class SubmissionResults {
       });
       await this.afterOutcomes(sql, pending.emit, outcomes);
       return { written, events: await pending.append(sql) };
-    });
+    }, KEY_LOOKUPS);
     await this.publisher.publish(events);
     return batch.map((write) => written.get(write) ?? false);
   }
