@@ -20,7 +20,7 @@
  *
  * Knobs (env): BENCH_THROUGHPUT_SUBMISSIONS (6000), BENCH_BARE_JOBS (30000), BENCH_STEADY_RATE (200),
  * BENCH_STEADY_SECONDS (15), BENCH_LOW_RATE (20), BENCH_IN_FLIGHT (32), BENCH_COHORTS (4),
- * BENCH_HOST_CLUSTERS (4), WORKER_CONCURRENCY (8), DATABASE_POOL_MAX (10), BENCH_ADMIN_URL,
+ * BENCH_HOST_CLUSTERS (4), WORKER_CONCURRENCY (host clusters x 4), DATABASE_POOL_MAX (10), BENCH_ADMIN_URL,
  * BENCH_KEEP_DB=1, BENCH_NO_DOCS=1, BENCH_CPU_PROF=<dir>.
  */
 import 'reflect-metadata';
@@ -58,7 +58,13 @@ const LOW_RATE = knob('BENCH_LOW_RATE', 20);
 const IN_FLIGHT = knob('BENCH_IN_FLIGHT', 32);
 const COHORTS = knob('BENCH_COHORTS', 4);
 const HOST_CLUSTERS = knob('BENCH_HOST_CLUSTERS', 4);
-const WORKER_CONCURRENCY = knob('WORKER_CONCURRENCY', 8);
+/** Grading slots per host cluster (the worker's GRADING_CONCURRENCY_PER_HOST_CLUSTER). */
+const SLOTS_PER_HOST_CLUSTER = 4;
+/**
+ * As many gradings at once as the host clusters take (4 x 4): a worker with fewer would leave slots
+ * idle, as a grading's time is mostly spent waiting on its cluster. The bare loop gets the same.
+ */
+const WORKER_CONCURRENCY = knob('WORKER_CONCURRENCY', HOST_CLUSTERS * SLOTS_PER_HOST_CLUSTER);
 const POOL_MAX = knob('DATABASE_POOL_MAX', 10);
 const WARMUP = 200;
 /** Alternating throughput rounds of the bare loop and the pipeline. */
@@ -587,7 +593,8 @@ Every submission goes the whole way: POST (auth, rate limit) → one statement: 
 (Redis lease; the cluster named by the job) → claim with the environment read → grading → one transaction (shared by the gradings that finish together: group
 commit): result, checks, progress (ProgressRecorder), questions (QuestionSolver), \`submission.graded\` → events published
 on Redis. The hot path's SQL runs as named prepared statements (SqlClient), not through Prisma. Worker: \`WORKER_CONCURRENCY=${settings.workerConcurrency}\`,
-\`GRADING_CONCURRENCY_PER_HOST_CLUSTER=4\`; database pools of ${settings.poolMax}.
+\`GRADING_CONCURRENCY_PER_HOST_CLUSTER=${SLOTS_PER_HOST_CLUSTER}\` (the worker takes as many gradings at once as the host clusters have
+slots); database pools of ${settings.poolMax}.
 
 The bare loop: a BullMQ queue on the same Redis, \`add\` from the benchmark process and a \`Worker\` in a process of its own
 with the same concurrency (${settings.workerConcurrency}) and a processor that does nothing. Throughput: ${settings.inFlight} requests (adds) in flight, in
@@ -707,6 +714,7 @@ async function main(): Promise<void> {
     HEALTH_PORT: String(healthPort),
     WORKER_QUEUES: 'grading',
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    GRADING_CONCURRENCY_PER_HOST_CLUSTER: String(SLOTS_PER_HOST_CLUSTER),
     GRADING_TEST_GRADERS: '1',
   });
   await Promise.all([waitReady(apiPort, '/readyz', api), waitReady(healthPort, '/readyz', worker)]);
